@@ -1,0 +1,34 @@
+# The README's two commands: `make run` and `make test`. Both create/reuse .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+
+.PHONY: run test lint e2e benchmark clean-data
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m db.cli prepare --port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+benchmark: $(STAMP)
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
+clean-data:
+	rm -rf .data

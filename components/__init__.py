@@ -1,0 +1,1 @@
+"""Reusable Streamlit widgets and Altair chart builders."""

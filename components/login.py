@@ -1,0 +1,161 @@
+"""Sign-in, sign-out, remember-me cookie and idle timeout.
+
+Passwords are checked against `app_user` in PostgreSQL (db.users.authenticate), which also counts
+failures, locks accounts and writes the audit rows. streamlit-authenticator signs and reads the
+remember-me cookie (a JWT under the configured key); its own login widget is not used because it
+keeps failure counts in a Python dict and cannot tell us which username failed, so it could
+neither lock accounts in the database nor audit failed logins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from sqlalchemy.orm import Session
+
+from components.shell import (
+    LAST_ACTIVITY_KEY,
+    SESSION_STARTED_KEY,
+    STAFF_KEY,
+    get_engine,
+    idle_expired,
+    touch_activity,
+)
+from db.demo import DEMO_PASSWORD, DEMO_USERS
+from db.settings import get_settings
+from db.users import StaffMember, authenticate, end_all_sessions, staff_for_session
+
+COOKIE_NAME = "prdesk_session"
+SET_COOKIE_PENDING = "set_cookie_pending"
+SIGN_OUT_NOTICE = "sign_out_notice"
+FAILED_LOGIN_MESSAGE = (
+    "Username or password is incorrect. After 5 failed attempts in 15 minutes an account is "
+    "locked for 15 minutes."
+)
+
+
+def _authenticator() -> stauth.Authenticate:
+    settings = get_settings()
+    return stauth.Authenticate(
+        {"usernames": {}},
+        cookie_name=COOKIE_NAME,
+        cookie_key=settings.require_cookie_key(),
+        cookie_expiry_days=settings.cookie_expiry_hours / 24,
+        auto_hash=False,
+    )
+
+
+def _start_session(staff: StaffMember, started_at: dt.datetime) -> None:
+    st.session_state[STAFF_KEY] = staff
+    st.session_state[SESSION_STARTED_KEY] = started_at
+    # streamlit-authenticator's own state, so its cookie controller knows who is signed in.
+    st.session_state["authentication_status"] = True
+    st.session_state["username"] = staff.username
+    st.session_state["name"] = staff.display_name
+    st.session_state["roles"] = sorted(staff.roles)
+    st.session_state["logout"] = False
+    touch_activity()
+
+
+def _clear_session() -> None:
+    for key in (STAFF_KEY, SESSION_STARTED_KEY, LAST_ACTIVITY_KEY):
+        st.session_state.pop(key, None)
+    for key in ("authentication_status", "username", "name", "roles"):
+        st.session_state[key] = None
+
+
+def sign_out(reason: str) -> None:
+    """End this user's sessions server-side, drop the cookie, and say why on the sign-in page."""
+    staff: StaffMember | None = st.session_state.get(STAFF_KEY)
+    if staff is not None:
+        with Session(get_engine()) as session, session.begin():
+            end_all_sessions(session=session, user_id=staff.id, username=staff.username)
+    _authenticator().cookie_controller.delete_cookie()
+    st.session_state["logout"] = True
+    _clear_session()
+    st.session_state[SIGN_OUT_NOTICE] = reason
+
+
+def ensure_signed_in() -> StaffMember | None:
+    """The staff member of this browser session after checking it is still valid, else None.
+
+    Re-validated against the database on every run, so a deactivated account, a password
+    change or a logout elsewhere ends this session at its next interaction.
+    """
+    authenticator = _authenticator()
+    staff: StaffMember | None = st.session_state.get(STAFF_KEY)
+    if staff is not None and idle_expired():
+        sign_out(f"Signed out after {get_settings().idle_timeout_minutes} minutes without activity.")
+        return None
+    with Session(get_engine()) as session:
+        if staff is not None:
+            staff = staff_for_session(
+                session=session,
+                username=staff.username,
+                session_started_at=st.session_state[SESSION_STARTED_KEY],
+            )
+            if staff is None:
+                _clear_session()
+                st.session_state[SIGN_OUT_NOTICE] = "Your session has ended. Please sign in again."
+                return None
+            st.session_state[STAFF_KEY] = staff
+        else:
+            token = authenticator.cookie_controller.get_cookie()
+            if token:
+                issued_at = dt.datetime.fromtimestamp(token["exp_date"], dt.UTC) - dt.timedelta(
+                    hours=get_settings().cookie_expiry_hours
+                )
+                staff = staff_for_session(
+                    session=session, username=token["username"], session_started_at=issued_at
+                )
+                if staff is not None:
+                    _start_session(staff, issued_at)
+    if staff is not None:
+        touch_activity()
+        if st.session_state.pop(SET_COOKIE_PENDING, False):
+            authenticator.cookie_controller.set_cookie()
+    return staff
+
+
+def login_page() -> None:
+    """The sign-in form (and, in demo mode, the demo accounts)."""
+    settings = get_settings()
+    st.title("Patient Relations Desk")
+    st.caption(settings.facility_name)
+    notice = st.session_state.pop(SIGN_OUT_NOTICE, None)
+    if notice:
+        st.info(notice)
+    with st.form("sign_in_form"):
+        st.subheader("Sign in")
+        username = st.text_input("Username", key="sign_in_username", autocomplete="username")
+        password = st.text_input(
+            "Password", type="password", key="sign_in_password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        if not username.strip() or not password:
+            st.error("Enter your username and password.")
+        else:
+            with Session(get_engine()) as session, session.begin():
+                staff = authenticate(session=session, username=username, password=password)
+            if staff is None:
+                st.error(FAILED_LOGIN_MESSAGE)
+            else:
+                _start_session(staff, dt.datetime.now(dt.UTC))
+                st.session_state[SET_COOKIE_PENDING] = True
+                st.session_state.pop("sign_in_password", None)
+                # A dict-free login still needs a rerun so the menu for this role appears on
+                # the first submit.
+                st.rerun()
+    if settings.demo_mode:
+        st.divider()
+        st.markdown(f"**Demo accounts** (password `{DEMO_PASSWORD}`)")
+        st.table(
+            {
+                "Username": [u.username for u in DEMO_USERS],
+                "Role": [", ".join(u.roles) for u in DEMO_USERS],
+                "Who": [u.display_name for u in DEMO_USERS],
+            }
+        )

@@ -1,0 +1,96 @@
+"""The frame every page shares: engine, signed-in staff member, role checks, presentation mode.
+
+Pages call `require_roles(...)` first: the menu hides pages a role may not open, and this check
+refuses them again, so a hand-typed URL or a stale session cannot get in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from db.engine import database_url, make_engine
+from db.settings import get_settings
+from db.users import StaffMember
+
+STAFF_KEY = "staff"
+SESSION_STARTED_KEY = "session_started_at"
+LAST_ACTIVITY_KEY = "last_activity_at"
+PRESENTING_KEY = "presentation_mode"  # the sidebar toggle
+# Roles that work with identifiable patients. Leadership without one of them always presents.
+PHI_ROLES = ("executive", "manager")
+PRESENTATION_REFRESH_SECONDS = 180
+
+
+@lru_cache(maxsize=1)
+def _resolved_database_url() -> str:
+    return database_url(get_settings())
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+def get_engine() -> Engine:
+    """The app's one engine (shared by all sessions; sessions are made per unit of work)."""
+    return _engine_for(_resolved_database_url())
+
+
+def current_staff() -> StaffMember | None:
+    return st.session_state.get(STAFF_KEY)
+
+
+def require_roles(*roles: str) -> StaffMember:
+    """The signed-in staff member if they hold one of `roles`; otherwise stop the page."""
+    staff = current_staff()
+    if staff is None:
+        st.warning("Please sign in.")
+        st.stop()
+    if not staff.has_any(*roles):
+        st.error("Your role does not give access to this page.")
+        st.stop()
+    return staff
+
+
+def presentation_forced(staff: StaffMember) -> bool:
+    return "leadership" in staff.roles and not staff.has_any(*PHI_ROLES)
+
+
+def presentation_mode() -> bool:
+    """True when patient-identifying data must stay off screen (SPEC section 2)."""
+    staff = current_staff()
+    if staff is None:
+        return True
+    if presentation_forced(staff):
+        return True
+    if st.query_params.get("present") == "1":
+        return True
+    return bool(st.session_state.get(PRESENTING_KEY, False))
+
+
+def touch_activity(now: dt.datetime | None = None) -> None:
+    st.session_state[LAST_ACTIVITY_KEY] = now or dt.datetime.now(dt.UTC)
+
+
+def idle_expired(now: dt.datetime | None = None) -> bool:
+    """Has this session been idle longer than the configured timeout?"""
+    last = st.session_state.get(LAST_ACTIVITY_KEY)
+    if last is None:
+        return False
+    now = now or dt.datetime.now(dt.UTC)
+    return now - last > dt.timedelta(minutes=get_settings().idle_timeout_minutes)
+
+
+def database_unavailable(error: OperationalError) -> None:
+    """A plain message instead of a traceback; the next rerun retries (pool_pre_ping)."""
+    st.error(
+        "The database cannot be reached right now. Nothing you typed has been lost: "
+        "try again in a moment."
+    )
+    st.caption(type(error.orig).__name__ if error.orig is not None else "OperationalError")
+    st.stop()

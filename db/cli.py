@@ -1,0 +1,122 @@
+"""Command line for running and administering Patient Relations Desk.
+
+    python -m db.cli prepare                 # what `make run` does before serving the app
+    python -m db.cli migrate                 # apply pending migrations
+    python -m db.cli create-user USERNAME --name "Full Name" --role manager [--role admin]
+    python -m db.cli set-password USERNAME   # asks for the password (or PRD_NEW_PASSWORD)
+    python -m db.cli generate --size demo|reference [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_accounts
+from db.engine import database_url, make_engine
+from db.migrate import upgrade_to_head
+from db.models import ROLES, Interaction
+from db.settings import get_settings
+from db.users import create_user, set_password
+
+DEMO_SEED = 20261124
+
+
+def _engine():
+    return make_engine(database_url())
+
+
+def prepare(port: str) -> None:
+    """Start the database, migrate, load demo data on first start, and say how to sign in."""
+    settings = get_settings()
+    where = "embedded PostgreSQL in " + str(settings.data_dir / "pg") if settings.demo_mode else (
+        "DATABASE_URL"
+    )
+    print(f"Database: {where}", flush=True)
+    engine = _engine()
+    applied = upgrade_to_head(engine)
+    print(f"Schema: {len(applied)} migration(s) applied" if applied else "Schema: up to date")
+    if settings.demo_mode:
+        settings.require_cookie_key()
+        with Session(engine) as session:
+            has_data = session.scalar(select(func.count()).select_from(Interaction)) > 0
+        if not has_data:
+            from db.synthetic import generate
+
+            print("Loading demo data (first start only)...", flush=True)
+            generate(engine, size="demo", seed=DEMO_SEED, progress=print)
+        with Session(engine) as session, session.begin():
+            ensure_demo_accounts(session=session)
+        print()
+        print(f"Patient Relations Desk: http://localhost:{port}")
+        print(f"Sign in as one of: {', '.join(u.username for u in DEMO_USERS)}", end="")
+        print(f"  (password: {DEMO_PASSWORD})")
+        for user in DEMO_USERS:
+            print(f"  {user.username:<8} {', '.join(user.roles)}")
+        print()
+    else:
+        settings.require_cookie_key()
+        print(f"Patient Relations Desk: http://localhost:{port}")
+    engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m db.cli", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("prepare", help="database, migrations, demo data; prints sign-in help")
+    p.add_argument("--port", default=os.environ.get("PORT", "8501"))
+    sub.add_parser("migrate", help="apply pending migrations")
+    p = sub.add_parser("create-user", help="add a staff account")
+    p.add_argument("username")
+    p.add_argument("--name", required=True, help="display name")
+    p.add_argument("--email")
+    p.add_argument("--role", action="append", choices=ROLES, required=True)
+    p = sub.add_parser("set-password", help="set a password; ends that user's sessions")
+    p.add_argument("username")
+    p = sub.add_parser("generate", help="load synthetic data (empty database recommended)")
+    p.add_argument("--size", choices=("demo", "reference"), default="demo")
+    p.add_argument("--seed", type=int, default=DEMO_SEED)
+    args = parser.parse_args(argv)
+
+    if args.command == "prepare":
+        prepare(args.port)
+    elif args.command == "migrate":
+        engine = _engine()
+        applied = upgrade_to_head(engine)
+        print(f"{len(applied)} migration(s) applied" if applied else "Schema is up to date")
+    elif args.command in ("create-user", "set-password"):
+        password = os.environ.get("PRD_NEW_PASSWORD") or getpass.getpass("New password: ")
+        engine = _engine()
+        try:
+            with Session(engine) as session, session.begin():
+                if args.command == "create-user":
+                    create_user(
+                        session=session,
+                        username=args.username,
+                        display_name=args.name,
+                        email=args.email,
+                        password=password,
+                        roles=args.role,
+                    )
+                else:
+                    set_password(session=session, username=args.username, password=password)
+        except ValueError as error:
+            print(f"Not saved: {error}", file=sys.stderr)
+            return 2
+        print("Saved.")
+    elif args.command == "generate":
+        from db.synthetic import generate
+
+        engine = _engine()
+        upgrade_to_head(engine)
+        generate(engine, size=args.size, seed=args.seed, progress=print)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

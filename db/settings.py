@@ -1,0 +1,113 @@
+"""Settings in one place.
+
+Read from environment variables first, then `.streamlit/secrets.toml` (top-level keys of the same
+names in lower case), then defaults. Nothing else in the app reads the environment for settings.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_COOKIE_KEY_BYTES = 32
+# Keys that appear in docs and examples: refused so nobody ships them.
+KNOWN_DEFAULT_COOKIE_KEYS = {"", "changeme", "change-me", "secret", "some_signature_key"}
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to set."""
+
+
+def _secrets_file() -> dict:
+    path = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _get(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    if value not in (None, ""):
+        return value
+    value = _secrets_file().get(name.lower())
+    if value not in (None, ""):
+        return str(value)
+    return default
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None  # None: demo mode on the embedded PostgreSQL
+    data_dir: Path  # embedded database, demo cookie key
+    facility_name: str
+    facility_tz_name: str
+    cookie_key: str | None
+    cookie_expiry_hours: float
+    idle_timeout_minutes: int
+
+    @property
+    def demo_mode(self) -> bool:
+        """Demo mode: no DATABASE_URL, so the embedded server with demo data and demo users."""
+        return self.database_url is None
+
+    @property
+    def facility_tz(self) -> ZoneInfo:
+        return ZoneInfo(self.facility_tz_name)
+
+    def require_cookie_key(self) -> str:
+        """The cookie signing key; in demo mode generated once and kept in the data folder.
+
+        Outside demo mode a missing, short or well-known key stops the app: a guessable key lets
+        anyone forge a login cookie.
+        """
+        if self.cookie_key is not None:
+            key = self.cookie_key
+        elif self.demo_mode:
+            key_file = self.data_dir / "cookie_key"
+            if not key_file.exists():
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+                key_file.write_text(secrets.token_urlsafe(48))
+                key_file.chmod(0o600)
+            key = key_file.read_text().strip()
+        else:
+            raise ConfigurationError(
+                "PRD_COOKIE_KEY is not set. Set it to at least 32 random bytes, for example: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if key.lower() in KNOWN_DEFAULT_COOKIE_KEYS or len(key.encode()) < MIN_COOKIE_KEY_BYTES:
+            raise ConfigurationError(
+                f"PRD_COOKIE_KEY must be at least {MIN_COOKIE_KEY_BYTES} random bytes, "
+                "not a default value."
+            )
+        return key
+
+
+def _normalise_url(url: str) -> str:
+    # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3; this project ships psycopg2.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    url = _get("DATABASE_URL")
+    tz_name = _get("PRD_FACILITY_TZ", "America/New_York")
+    ZoneInfo(tz_name)  # fail early on a misspelt zone
+    return Settings(
+        database_url=_normalise_url(url) if url else None,
+        data_dir=Path(_get("PRD_DATA_DIR", str(PROJECT_ROOT / ".data"))),
+        facility_name=_get("PRD_FACILITY_NAME", "Riverside General Hospital"),
+        facility_tz_name=tz_name,
+        cookie_key=_get("PRD_COOKIE_KEY"),
+        cookie_expiry_hours=float(_get("PRD_COOKIE_EXPIRY_HOURS", "8")),
+        idle_timeout_minutes=int(_get("PRD_IDLE_TIMEOUT_MINUTES", "15")),
+    )

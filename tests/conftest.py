@@ -1,0 +1,155 @@
+"""Shared fixtures: a real PostgreSQL with the schema built by the migrations.
+
+The server is the embedded one (pgserver) in a temporary folder, or the one named by
+TEST_DATABASE_URL (else DATABASE_URL). Each test session gets a fresh database; each test starts
+from empty tables with the reference data (categories, SLA targets) the migrations seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+import db.settings
+import db.users
+from components import shell
+from db.engine import make_engine
+from db.migrate import upgrade_to_head
+from db.models import Base, Category, SlaTarget
+from db.users import StaffMember, create_user
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_TABLES = (Category, SlaTarget)
+
+
+def _server_url(tmp_root: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return db.settings._normalise_url(url)
+    import pgserver
+
+    server = pgserver.get_server(tmp_root / "pg", cleanup_mode="stop")
+    return make_url(server.get_uri()).set(drivername="postgresql+psycopg2").render_as_string(
+        hide_password=False
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """URL of a fresh database, migrated to head, for this test session."""
+    server_url = make_url(_server_url(tmp_path_factory.mktemp("postgres")))
+    name = f"prd_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server_url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade_to_head(engine, progress=lambda _msg: None)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _engine(database_url) -> Iterator[tuple[Engine, dict]]:
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        reference = {
+            model: [
+                {c.key: getattr(row, c.key) for c in model.__table__.columns}
+                for row in session.scalars(select(model))
+            ]
+            for model in REFERENCE_TABLES
+        }
+    yield engine, reference
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(_engine, database_url, monkeypatch) -> Engine:
+    """Empty tables (plus the seeded reference data); the app's settings point at this database."""
+    _engine, reference = _engine
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with _engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for model, rows in reference.items():
+            if rows:
+                conn.execute(insert(model), rows)
+        # Identity sequences restart at 1 but the restored rows carry their ids.
+        for model in REFERENCE_TABLES:
+            if "id" in model.__table__.columns:
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{model.__tablename__}', 'id'), "
+                        f"(SELECT max(id) FROM {model.__tablename__}))"
+                    )
+                )
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setattr(db.users, "BCRYPT_ROUNDS", 4)  # fast hashes; checks read rounds per hash
+    db.settings.get_settings.cache_clear()
+    shell._resolved_database_url.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield _engine
+    db.settings.get_settings.cache_clear()
+    shell._resolved_database_url.cache_clear()
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    with Session(engine) as s:
+        yield s
+
+
+@pytest.fixture
+def make_staff(engine):
+    """Create a staff account and return it as the app sees it: make_staff("manager")."""
+    counter = iter(range(1, 10_000))
+
+    def _make(*roles: str, username: str | None = None, password: str = "correct-horse-1",
+              home_department_id: int | None = None) -> StaffMember:
+        name = username or f"{roles[0]}{next(counter)}"
+        with Session(engine) as s, s.begin():
+            user = create_user(
+                session=s,
+                username=name,
+                display_name=name.title(),
+                password=password,
+                roles=list(roles),
+                home_department_id=home_department_id,
+            )
+            return StaffMember(
+                id=user.id,
+                username=user.username,
+                display_name=user.display_name,
+                roles=frozenset(user.roles),
+                home_department_id=user.home_department_id,
+            )
+
+    return _make
+
+
+@pytest.fixture
+def page_as(engine):
+    """An AppTest of one page file with `staff` signed in: page_as("pages/home.py", staff)."""
+    from streamlit.testing.v1 import AppTest
+
+    def _page(path: str, staff: StaffMember, timeout: float = 30) -> AppTest:
+        at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
+        at.session_state["staff"] = staff
+        at.session_state["session_started_at"] = dt.datetime.now(dt.UTC)
+        at.session_state["last_activity_at"] = dt.datetime.now(dt.UTC)
+        return at
+
+    return _page
