@@ -1,0 +1,112 @@
+"""SLA rules in one place: when a concern is due, when a grievance must be acknowledged.
+
+Targets live in the `sla_target` table (admin-editable; defaults from SPEC section 3: critical
+24 hours, high 3 days, medium 7 days, low 14 days; compliments carry no clock). Grievances also
+carry CMS's clocks: acknowledgement within 1 business day and a written response within 7 days.
+
+Whole days are counted on the facility's calendar, so "3 days" from 10:00 is 10:00 three days
+later in the facility's time zone even when a daylight-saving change falls in between. Other
+hour counts are elapsed hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import SlaTarget
+
+GRIEVANCE_RESPONSE_DAYS = 7
+ACKNOWLEDGEMENT_BUSINESS_DAYS = 1
+SATURDAY = 5
+
+
+def sla_targets(*, session: Session) -> dict[tuple[str, str], int | None]:
+    """(concern type, severity) -> hours to the due time; None means no clock."""
+    return {(t.concern_type, t.severity): t.due_hours for t in session.scalars(select(SlaTarget))}
+
+
+def add_hours_on_facility_calendar(start: dt.datetime, hours: int, tz: ZoneInfo) -> dt.datetime:
+    """`start` plus `hours`, counting whole days as calendar days in `tz` (DST-safe)."""
+    if start.tzinfo is None:
+        raise ValueError("start must be timezone-aware")
+    if hours % 24:
+        return start + dt.timedelta(hours=hours)
+    local = start.astimezone(tz).replace(tzinfo=None) + dt.timedelta(days=hours // 24)
+    # fold=0 picks the first of two repeated wall-clock times; a time skipped by spring-forward
+    # resolves to the moment after the gap.
+    return _localise(local, tz).astimezone(dt.UTC)
+
+
+def _localise(naive_local: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    aware = naive_local.replace(tzinfo=tz)
+    round_trip = aware.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None)
+    if round_trip != naive_local:  # inside the spring-forward gap
+        aware = (naive_local + dt.timedelta(hours=1)).replace(tzinfo=tz)
+    return aware
+
+
+def add_business_days(start: dt.datetime, days: int, tz: ZoneInfo) -> dt.datetime:
+    """The same local clock time `days` weekdays (Mon-Fri) after `start`, in `tz`.
+
+    Public holidays are not modelled: a hospital can shorten a deadline by hand.
+    """
+    local = start.astimezone(tz).replace(tzinfo=None)
+    remaining = days
+    while remaining > 0:
+        local += dt.timedelta(days=1)
+        if local.weekday() < SATURDAY:
+            remaining -= 1
+    return _localise(local, tz).astimezone(dt.UTC)
+
+
+def concern_due_at(
+    *,
+    opened_at: dt.datetime,
+    concern_type: str,
+    severity: str,
+    targets: dict[tuple[str, str], int | None],
+    tz: ZoneInfo,
+) -> dt.datetime | None:
+    """When a concern must be resolved; None for types without a clock (compliments).
+
+    A grievance is never due later than its 7-day written-response deadline.
+    """
+    hours = targets.get((concern_type, severity))
+    if hours is None:
+        return None
+    due = add_hours_on_facility_calendar(opened_at, hours, tz)
+    if concern_type == "grievance":
+        due = min(due, grievance_response_due_at(opened_at, tz))
+    return due
+
+
+def grievance_response_due_at(opened_at: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """CMS: the written response is due within 7 days of the grievance."""
+    return add_hours_on_facility_calendar(opened_at, GRIEVANCE_RESPONSE_DAYS * 24, tz)
+
+
+def grievance_acknowledgement_due_at(opened_at: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """Acknowledge a grievance within 1 business day."""
+    return add_business_days(opened_at, ACKNOWLEDGEMENT_BUSINESS_DAYS, tz)
+
+
+def time_left(due_at: dt.datetime | None, now: dt.datetime) -> str:
+    """'3 d 4 h left', '5 h overdue', '' for no clock: how the worklist shows an SLA clock."""
+    if due_at is None:
+        return ""
+    seconds = (due_at - now).total_seconds()
+    label = "left" if seconds >= 0 else "overdue"
+    minutes = int(abs(seconds) // 60)
+    days, rem = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rem, 60)
+    if days:
+        text = f"{days} d {hours} h"
+    elif hours:
+        text = f"{hours} h {mins} min"
+    else:
+        text = f"{mins} min"
+    return f"{text} {label}"
