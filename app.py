@@ -29,7 +29,14 @@ class PageSpec:
 
 # Every page of the app, with the roles that may open it (SPEC section 2).
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", ":material/home:", "home", ("executive", "manager", "leadership", "admin"), "Desk"),
+    PageSpec(
+        "pages/home.py",
+        "Home",
+        ":material/home:",
+        "home",
+        ("executive", "manager", "leadership", "admin"),
+        "Desk",
+    ),
 )
 
 

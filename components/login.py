@@ -87,7 +87,9 @@ def ensure_signed_in() -> StaffMember | None:
     authenticator = _authenticator()
     staff: StaffMember | None = st.session_state.get(STAFF_KEY)
     if staff is not None and idle_expired():
-        sign_out(f"Signed out after {get_settings().idle_timeout_minutes} minutes without activity.")
+        sign_out(
+            f"Signed out after {get_settings().idle_timeout_minutes} minutes without activity."
+        )
         return None
     with Session(get_engine()) as session:
         if staff is not None:

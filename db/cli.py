@@ -1,10 +1,10 @@
 """Command line for running and administering Patient Relations Desk.
 
-    python -m db.cli prepare                 # what `make run` does before serving the app
-    python -m db.cli migrate                 # apply pending migrations
-    python -m db.cli create-user USERNAME --name "Full Name" --role manager [--role admin]
-    python -m db.cli set-password USERNAME   # asks for the password (or PRD_NEW_PASSWORD)
-    python -m db.cli generate --size demo|reference [--seed N]
+python -m db.cli prepare                 # what `make run` does before serving the app
+python -m db.cli migrate                 # apply pending migrations
+python -m db.cli create-user USERNAME --name "Full Name" --role manager [--role admin]
+python -m db.cli set-password USERNAME   # asks for the password (or PRD_NEW_PASSWORD)
+python -m db.cli generate --size demo|reference [--seed N]
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ def _engine():
 def prepare(port: str) -> None:
     """Start the database, migrate, load demo data on first start, and say how to sign in."""
     settings = get_settings()
-    where = "embedded PostgreSQL in " + str(settings.data_dir / "pg") if settings.demo_mode else (
-        "DATABASE_URL"
+    where = (
+        "embedded PostgreSQL in " + str(settings.data_dir / "pg")
+        if settings.demo_mode
+        else ("DATABASE_URL")
     )
     print(f"Database: {where}", flush=True)
     engine = _engine()

@@ -38,8 +38,10 @@ def _server_url(tmp_root: Path) -> str:
     import pgserver
 
     server = pgserver.get_server(tmp_root / "pg", cleanup_mode="stop")
-    return make_url(server.get_uri()).set(drivername="postgresql+psycopg2").render_as_string(
-        hide_password=False
+    return (
+        make_url(server.get_uri())
+        .set(drivername="postgresql+psycopg2")
+        .render_as_string(hide_password=False)
     )
 
 
@@ -117,8 +119,12 @@ def make_staff(engine):
     """Create a staff account and return it as the app sees it: make_staff("manager")."""
     counter = iter(range(1, 10_000))
 
-    def _make(*roles: str, username: str | None = None, password: str = "correct-horse-1",
-              home_department_id: int | None = None) -> StaffMember:
+    def _make(
+        *roles: str,
+        username: str | None = None,
+        password: str = "correct-horse-1",
+        home_department_id: int | None = None,
+    ) -> StaffMember:
         name = username or f"{roles[0]}{next(counter)}"
         with Session(engine) as s, s.begin():
             user = create_user(
