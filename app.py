@@ -11,10 +11,9 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from components.login import ensure_signed_in, login_page, sign_out
-from components.safe import escape_markdown
-from components.shell import PRESENTING_KEY, database_unavailable, presentation_forced
-from db.settings import get_settings
+from components.login import ensure_signed_in, login_page
+from components.shell import database_unavailable
+from db.settings import ConfigurationError, get_settings
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,11 @@ def main() -> None:
         layout="wide",
     )
     try:
+        settings.require_cookie_key()
         staff = ensure_signed_in()
+    except ConfigurationError as error:
+        st.error(f"Patient Relations Desk is not configured safely: {error}")
+        st.stop()
     except OperationalError as error:
         database_unavailable(error)
         return
@@ -74,20 +77,11 @@ def main() -> None:
             for section, specs in pages_for(staff.roles).items()
         }
     )
-    with st.sidebar:
-        st.markdown(f"**{escape_markdown(staff.display_name)}**")
-        st.caption(f"{', '.join(sorted(staff.roles))} · {settings.facility_name}")
-        if presentation_forced(staff):
-            st.caption("Presentation mode is always on for leadership.")
-        else:
-            st.toggle("Presentation mode", key=PRESENTING_KEY, help="Hide patient-identifying data")
-        if st.button("Sign out", key="sign_out_button", icon=":material/logout:"):
-            sign_out("You have signed out.")
-            st.rerun()
     try:
         navigation.run()
     except OperationalError as error:
         database_unavailable(error)
 
 
-main()
+if __name__ == "__main__":  # streamlit runs this file as __main__; tests import PAGES
+    main()

@@ -28,7 +28,9 @@ from db.settings import get_settings
 from db.users import StaffMember, authenticate, end_all_sessions, staff_for_session
 
 COOKIE_NAME = "prdesk_session"
+AUTHENTICATOR_KEY = "cookie_authenticator"
 SET_COOKIE_PENDING = "set_cookie_pending"
+DELETE_COOKIE_PENDING = "delete_cookie_pending"
 SIGN_OUT_NOTICE = "sign_out_notice"
 FAILED_LOGIN_MESSAGE = (
     "Username or password is incorrect. After 5 failed attempts in 15 minutes an account is "
@@ -36,15 +38,18 @@ FAILED_LOGIN_MESSAGE = (
 )
 
 
-def _authenticator() -> stauth.Authenticate:
+def _new_authenticator() -> stauth.Authenticate:
+    """Made once per script run: it draws the cookie component, which may appear only once."""
     settings = get_settings()
-    return stauth.Authenticate(
+    authenticator = stauth.Authenticate(
         {"usernames": {}},
         cookie_name=COOKIE_NAME,
         cookie_key=settings.require_cookie_key(),
         cookie_expiry_days=settings.cookie_expiry_hours / 24,
         auto_hash=False,
     )
+    st.session_state[AUTHENTICATOR_KEY] = authenticator
+    return authenticator
 
 
 def _start_session(staff: StaffMember, started_at: dt.datetime) -> None:
@@ -72,7 +77,9 @@ def sign_out(reason: str) -> None:
     if staff is not None:
         with Session(get_engine()) as session, session.begin():
             end_all_sessions(session=session, user_id=staff.id, username=staff.username)
-    _authenticator().cookie_controller.delete_cookie()
+    # The cookie is deleted by the next run, which completes (this one is usually cut short by
+    # a rerun); until then the server already refuses it (sessions_valid_after).
+    st.session_state[DELETE_COOKIE_PENDING] = True
     st.session_state["logout"] = True
     _clear_session()
     st.session_state[SIGN_OUT_NOTICE] = reason
@@ -84,7 +91,9 @@ def ensure_signed_in() -> StaffMember | None:
     Re-validated against the database on every run, so a deactivated account, a password
     change or a logout elsewhere ends this session at its next interaction.
     """
-    authenticator = _authenticator()
+    authenticator = _new_authenticator()
+    if st.session_state.pop(DELETE_COOKIE_PENDING, False):
+        authenticator.cookie_controller.delete_cookie()
     staff: StaffMember | None = st.session_state.get(STAFF_KEY)
     if staff is not None and idle_expired():
         sign_out(

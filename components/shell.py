@@ -13,6 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from components.safe import escape_markdown
 from db.engine import database_url, make_engine
 from db.settings import get_settings
 from db.users import StaffMember
@@ -46,15 +47,44 @@ def current_staff() -> StaffMember | None:
 
 
 def require_roles(*roles: str) -> StaffMember:
-    """The signed-in staff member if they hold one of `roles`; otherwise stop the page."""
+    """The signed-in staff member if they hold one of `roles`; otherwise stop the page.
+
+    Also draws the sidebar every page shares (who is signed in, presentation mode, sign out):
+    drawn from the page rather than from app.py so it is there on every run.
+    """
     staff = current_staff()
+    if staff is not None and idle_expired():
+        from components.login import sign_out  # login imports this module
+
+        sign_out(
+            f"Signed out after {get_settings().idle_timeout_minutes} minutes without activity."
+        )
+        st.rerun()
     if staff is None:
         st.warning("Please sign in.")
         st.stop()
     if not staff.has_any(*roles):
         st.error("Your role does not give access to this page.")
         st.stop()
+    _draw_sidebar(staff)
     return staff
+
+
+def _draw_sidebar(staff: StaffMember) -> None:
+    with st.sidebar:
+        st.markdown(f"**{escape_markdown(staff.display_name)}**")
+        st.caption(
+            f"{', '.join(sorted(staff.roles))} · {escape_markdown(get_settings().facility_name)}"
+        )
+        if presentation_forced(staff):
+            st.caption("Presentation mode is always on for leadership.")
+        else:
+            st.toggle("Presentation mode", key=PRESENTING_KEY, help="Hide patient-identifying data")
+        if st.button("Sign out", key="sign_out_button", icon=":material/logout:"):
+            from components.login import sign_out  # login imports this module
+
+            sign_out("You have signed out.")
+            st.rerun()
 
 
 def presentation_forced(staff: StaffMember) -> bool:

@@ -15,6 +15,7 @@ import os
 import sys
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_accounts
@@ -109,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
                     set_password(session=session, username=args.username, password=password)
         except ValueError as error:
             print(f"Not saved: {error}", file=sys.stderr)
+            return 2
+        except IntegrityError:
+            print(f"Not saved: a user named {args.username!r} already exists.", file=sys.stderr)
             return 2
         print("Saved.")
     elif args.command == "generate":

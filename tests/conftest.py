@@ -98,6 +98,7 @@ def engine(_engine, database_url, monkeypatch) -> Engine:
                     )
                 )
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PRD_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
     monkeypatch.setattr(db.users, "BCRYPT_ROUNDS", 4)  # fast hashes; checks read rounds per hash
     db.settings.get_settings.cache_clear()
     shell._resolved_database_url.cache_clear()
