@@ -65,18 +65,18 @@ def main() -> None:
         database_unavailable(error)
         return
     if staff is None:
-        st.navigation([st.Page(login_page, title="Sign in", icon=":material/login:")]).run()
-        return
+        navigation = st.navigation([st.Page(login_page, title="Sign in", icon=":material/login:")])
+    else:
+        navigation = st.navigation(
+            {
+                section: [
+                    st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+                    for spec in specs
+                ]
+                for section, specs in pages_for(staff.roles).items()
+            }
+        )
 
-    navigation = st.navigation(
-        {
-            section: [
-                st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
-                for spec in specs
-            ]
-            for section, specs in pages_for(staff.roles).items()
-        }
-    )
     try:
         navigation.run()
     except OperationalError as error:
