@@ -354,6 +354,20 @@ class Concern(Base):
         Index("ix_concern_resolved_at", "resolved_at"),
         Index("ix_concern_patient", "patient_id"),
         Index("ix_concern_department_opened", "department_id", "opened_at"),
+        # Dashboard KPIs read from raw rows (migration 0002): grievance response windows and
+        # the median time to resolve, answered from the index alone.
+        Index(
+            "ix_concern_grievance_opened",
+            "opened_at",
+            postgresql_include=["written_response_at", "department_id"],
+            postgresql_where=text("type = 'grievance'"),
+        ),
+        Index(
+            "ix_concern_resolved_durations",
+            "resolved_at",
+            postgresql_include=["opened_at", "department_id", "due_at"],
+            postgresql_where=text("resolved_at IS NOT NULL"),
+        ),
     )
 
 
@@ -525,3 +539,68 @@ class AuditLog(Base):
         Index("ix_audit_log_user_occurred", "user_id", "occurred_at"),
         Index("ix_audit_log_entity", "entity", "entity_id"),
     )
+
+
+# Dashboard summaries (migration 0002): per-day counts on the facility's calendar, kept current
+# by database triggers on the tables they summarise. Never written by the app; read by db.kpi.
+# department_id 0 stands for "no department".
+
+
+class DashboardSummaryState(Base):
+    """The time zone whose calendar days the summaries are keyed by (one row)."""
+
+    __tablename__ = "dashboard_summary_state"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="1")
+    facility_tz: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+class InteractionDay(Base):
+    __tablename__ = "interaction_day"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(Text, primary_key=True)
+    interactions: Mapped[int] = mapped_column(Integer)
+
+
+class ConcernDay(Base):
+    """Concerns opened (by opened day) and resolved (by resolved day), per department and type."""
+
+    __tablename__ = "concern_day"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(Text, primary_key=True)
+    opened: Mapped[int] = mapped_column(Integer)
+    resolved: Mapped[int] = mapped_column(Integer)
+    resolved_with_clock: Mapped[int] = mapped_column(Integer)
+    resolved_on_time: Mapped[int] = mapped_column(Integer)
+
+
+class ConcernIssueDay(Base):
+    """Issues by their concern's opened day and department, per category."""
+
+    __tablename__ = "concern_issue_day"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issues: Mapped[int] = mapped_column(Integer)
+
+
+class SurveyAnswerDay(Base):
+    """Survey answers per question, response date and department: n, sum, top box, NPS parts."""
+
+    __tablename__ = "survey_answer_day"
+
+    question_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Numeric)
+    top_box: Mapped[int] = mapped_column(Integer)
+    promoters: Mapped[int] = mapped_column(Integer)
+    detractors: Mapped[int] = mapped_column(Integer)

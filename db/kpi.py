@@ -1,0 +1,627 @@
+"""The KPIs of SPEC section 4, in one place: the dashboard, the weekly summary and the exports
+all call these functions, so they all show the same numbers.
+
+Every KPI is aggregated in PostgreSQL and returns a `KpiResult`: the value for the period, its
+denominator (None for plain counts), and the same two for the comparison period. A rate whose
+denominator is 0 has the value None, which the screens show as "—".
+
+Counts by day come from the per-day summaries that database triggers keep current (migration
+0002), so two years cost about as much as a week. Figures a daily count cannot give exactly (the
+median time to resolve, grievance windows that end at a clock time, what is open right now) are
+read from the raw rows through narrow indexes.
+
+Periods are whole days on the facility's calendar (db.periods.Period); the summaries are keyed by
+that calendar, so `ensure_summary_time_zone` rebuilds them if the facility's zone changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    ColumnElement,
+    Interval,
+    and_,
+    extract,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from db.models import (
+    CLOSED_STATUSES,
+    CONCERN_TYPES,
+    Concern,
+    ConcernDay,
+    DashboardSummaryState,
+    InteractionDay,
+    SurveyAnswerDay,
+    SurveyQuestion,
+)
+from db.periods import Period
+from db.sla import GRIEVANCE_RESPONSE_DAYS
+
+DEFAULT_SUMMARY_TZ = "America/New_York"  # what migration 0002's triggers assume with no row
+COMPLAINT_TYPES = ("complaint", "grievance")
+RESOLVED_FIRST_CONTACT = "resolved-first-contact"
+CONCERN_OPENED = "concern-opened"
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    """A KPI for a period and for the period it is compared with.
+
+    `denominator` is what a rate was divided by (None for counts). `value` is None when the
+    denominator is 0: there is nothing to measure, which is not the same as 0%.
+    """
+
+    value: float | None
+    denominator: int | None
+    previous_value: float | None
+    previous_denominator: int | None
+
+    @property
+    def change(self) -> float | None:
+        """value - previous_value, or None when either is missing."""
+        if self.value is None or self.previous_value is None:
+            return None
+        return self.value - self.previous_value
+
+
+def _ratio(numerator: float | None, denominator: int | None, scale: float = 1.0) -> float | None:
+    if not denominator:
+        return None
+    return scale * float(numerator or 0) / denominator
+
+
+def _rate(num: float, den: int, prev_num: float, prev_den: int, scale: float = 1.0) -> KpiResult:
+    return KpiResult(
+        _ratio(num, den, scale),
+        int(den or 0),
+        _ratio(prev_num, prev_den, scale),
+        int(prev_den or 0),
+    )
+
+
+def _count(value, previous) -> KpiResult:
+    return KpiResult(int(value or 0), None, int(previous or 0), None)
+
+
+# --- the summaries' calendar -------------------------------------------------------------------
+
+
+def ensure_summary_time_zone(*, session: Session, tz_name: str) -> bool:
+    """Make the summaries count days in `tz_name`; rebuilds them (once) if they used another
+    zone. Returns True when it rebuilt."""
+    current = session.scalar(select(DashboardSummaryState.facility_tz))
+    if (current or DEFAULT_SUMMARY_TZ) == tz_name:
+        return False
+    session.execute(
+        text(
+            "INSERT INTO dashboard_summary_state (id, facility_tz) VALUES (1, :tz) "
+            "ON CONFLICT (id) DO UPDATE SET facility_tz = excluded.facility_tz"
+        ),
+        {"tz": tz_name},
+    )
+    rebuild_summaries(session=session)
+    return True
+
+
+def rebuild_summaries(*, session: Session) -> None:
+    """Refill every dashboard summary from the raw rows (after a bulk load with triggers off,
+    or a time-zone change). Writers wait until it commits."""
+    session.execute(text("SELECT rebuild_dashboard_summaries()"))
+
+
+# Each summary and its key columns (migration 0002); the other columns are measures.
+SUMMARY_KEYS = {
+    "interaction_day": ("day", "department_id", "outcome"),
+    "concern_day": ("day", "department_id", "type"),
+    "concern_issue_day": ("day", "department_id", "category_id"),
+    "survey_answer_day": ("question_id", "day", "department_id"),
+}
+
+
+def summary_drift(*, session: Session) -> dict[str, int]:
+    """Rows where a summary and the same aggregate computed from the raw rows (its `_source`
+    view) disagree, per summary: all zero when the triggers have kept up. A row brought to zero
+    by subtraction equals no row."""
+    drift = {}
+    for table, keys in SUMMARY_KEYS.items():
+        columns = list(session.execute(text(f"SELECT * FROM {table} LIMIT 0")).keys())
+        nonzero = " OR ".join(f"{c} <> 0" for c in columns if c not in keys)
+        cols = ", ".join(columns)
+        drift[table] = session.scalar(
+            text(
+                f"SELECT count(*) FROM ("
+                f"(SELECT {cols} FROM {table} WHERE {nonzero}"
+                f" EXCEPT SELECT {cols} FROM {table}_source)"
+                f" UNION ALL "
+                f"(SELECT {cols} FROM {table}_source EXCEPT SELECT {cols} FROM {table})) AS d"
+            )
+        )
+    return drift
+
+
+def data_version(*, session: Session) -> int:
+    """A number that changes whenever anything the dashboard counts changes (a sequence moved
+    by the summary triggers): a cache key that all app servers agree on."""
+    last_value, is_called = session.execute(
+        text("SELECT last_value, is_called FROM dashboard_data_version")
+    ).one()
+    return int(last_value) if is_called else 0
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _days(day_column, period: Period) -> ColumnElement[bool]:
+    return and_(day_column >= period.first_day, day_column < period.end_day)
+
+
+def _either(day_column, period: Period, previous: Period) -> ColumnElement[bool]:
+    return and_(
+        day_column >= min(period.first_day, previous.first_day),
+        day_column < max(period.end_day, previous.end_day),
+    )
+
+
+def _instants(column, period: Period) -> ColumnElement[bool]:
+    return and_(column >= period.start, column < period.end)
+
+
+def _department(column, department_id: int | None) -> ColumnElement[bool]:
+    return literal(True) if department_id is None else column == department_id
+
+
+def _default_previous(period: Period, previous: Period | None) -> Period:
+    return previous if previous is not None else period.previous()
+
+
+# --- interactions ------------------------------------------------------------------------------
+
+
+def interactions(
+    *,
+    session: Session,
+    period: Period,
+    previous: Period | None = None,
+    department_id: int | None = None,
+) -> KpiResult:
+    """Interactions with occurred_at in the period (a count)."""
+    previous = _default_previous(period, previous)
+    s = InteractionDay
+    row = session.execute(
+        select(
+            func.sum(s.interactions).filter(_days(s.day, period)),
+            func.sum(s.interactions).filter(_days(s.day, previous)),
+        ).where(_either(s.day, period, previous), _department(s.department_id, department_id))
+    ).one()
+    return _count(*row)
+
+
+def first_contact_resolution_rate(
+    *,
+    session: Session,
+    period: Period,
+    previous: Period | None = None,
+    department_id: int | None = None,
+) -> KpiResult:
+    """Interactions resolved at first contact, of those resolved at first contact or that opened
+    a concern (information-only calls and additions to open concerns are left out)."""
+    previous = _default_previous(period, previous)
+    s = InteractionDay
+    resolved = s.outcome == RESOLVED_FIRST_CONTACT
+    row = session.execute(
+        select(
+            func.sum(s.interactions).filter(_days(s.day, period), resolved),
+            func.sum(s.interactions).filter(_days(s.day, period)),
+            func.sum(s.interactions).filter(_days(s.day, previous), resolved),
+            func.sum(s.interactions).filter(_days(s.day, previous)),
+        ).where(
+            _either(s.day, period, previous),
+            _department(s.department_id, department_id),
+            s.outcome.in_((RESOLVED_FIRST_CONTACT, CONCERN_OPENED)),
+        )
+    ).one()
+    return _rate(*row)
+
+
+# --- concerns ----------------------------------------------------------------------------------
+
+
+def concerns_opened_by_type(
+    *,
+    session: Session,
+    period: Period,
+    previous: Period | None = None,
+    department_id: int | None = None,
+) -> dict[str, KpiResult]:
+    """Concerns with opened_at in the period, per type (every type present, 0 when none)."""
+    previous = _default_previous(period, previous)
+    s = ConcernDay
+    rows = session.execute(
+        select(
+            s.type,
+            func.sum(s.opened).filter(_days(s.day, period)),
+            func.sum(s.opened).filter(_days(s.day, previous)),
+        )
+        .where(_either(s.day, period, previous), _department(s.department_id, department_id))
+        .group_by(s.type)
+    ).all()
+    found = {concern_type: _count(now, before) for concern_type, now, before in rows}
+    return {t: found.get(t, _count(0, 0)) for t in CONCERN_TYPES}
+
+
+def concerns_opened(
+    *,
+    session: Session,
+    period: Period,
+    previous: Period | None = None,
+    department_id: int | None = None,
+    types: tuple[str, ...] = CONCERN_TYPES,
+) -> KpiResult:
+    """Concerns of `types` (all by default) with opened_at in the period (a count)."""
+    previous = _default_previous(period, previous)
+    s = ConcernDay
+    row = session.execute(
+        select(
+            func.sum(s.opened).filter(_days(s.day, period)),
+            func.sum(s.opened).filter(_days(s.day, previous)),
+        ).where(
+            _either(s.day, period, previous),
+            _department(s.department_id, department_id),
+            s.type.in_(types),
+        )
+    ).one()
+    return _count(*row)
+
+
+def _open_at(moment: dt.datetime, department_id: int | None, *, overdue: bool):
+    """How many concerns were open (and, with `overdue`, past due) at `moment`, from today's
+    rows: still open and opened before it, or resolved after it. A concern resolved and then
+    reopened in between counts by its current dates (the timeline is not replayed)."""
+    c = Concern
+    still_open = and_(c.status.not_in(CLOSED_STATUSES), c.opened_at <= moment)
+    resolved_later = and_(c.resolved_at.is_not(None), c.resolved_at > moment, c.opened_at <= moment)
+    due = c.due_at < moment if overdue else literal(True)
+    department = _department(c.department_id, department_id)
+    # Two index-friendly counts rather than one OR that would read the whole table.
+    return (
+        select(func.count()).where(still_open, due, department).scalar_subquery()
+        + select(func.count()).where(resolved_later, due, department).scalar_subquery()
+    )
+
+
+def open_now(
+    *,
+    session: Session,
+    now: dt.datetime,
+    then: dt.datetime | None = None,
+    department_id: int | None = None,
+) -> KpiResult:
+    """Concerns not resolved or closed at `now`; previous value: as open at `then`."""
+    c = Concern
+    current = session.scalar(
+        select(func.count()).where(
+            c.status.not_in(CLOSED_STATUSES), _department(c.department_id, department_id)
+        )
+    )
+    before = (
+        session.scalar(select(_open_at(then, department_id, overdue=False)))
+        if then is not None
+        else None
+    )
+    return KpiResult(int(current), None, None if before is None else int(before), None)
+
+
+def overdue_now(
+    *,
+    session: Session,
+    now: dt.datetime,
+    then: dt.datetime | None = None,
+    department_id: int | None = None,
+) -> KpiResult:
+    """Open concerns whose due time has passed at `now`; previous value: as overdue at `then`."""
+    c = Concern
+    current = session.scalar(
+        select(func.count()).where(
+            c.status.not_in(CLOSED_STATUSES),
+            c.due_at < now,
+            _department(c.department_id, department_id),
+        )
+    )
+    before = (
+        session.scalar(select(_open_at(then, department_id, overdue=True)))
+        if then is not None
+        else None
+    )
+    return KpiResult(int(current), None, None if before is None else int(before), None)
+
+
+def on_time_resolution_rate(
+    *,
+    session: Session,
+    period: Period,
+    previous: Period | None = None,
+    department_id: int | None = None,
+) -> KpiResult:
+    """Of concerns resolved in the period that carry a clock, the share with resolved_at <=
+    due_at (resolving exactly at the due time is on time). Compliments carry no clock and are
+    left out of the denominator rather than counted late."""
+    previous = _default_previous(period, previous)
+    s = ConcernDay
+    row = session.execute(
+        select(
+            func.sum(s.resolved_on_time).filter(_days(s.day, period)),
+            func.sum(s.resolved_with_clock).filter(_days(s.day, period)),
+            func.sum(s.resolved_on_time).filter(_days(s.day, previous)),
+            func.sum(s.resolved_with_clock).filter(_days(s.day, previous)),
+        ).where(_either(s.day, period, previous), _department(s.department_id, department_id))
+    ).one()
+    return _rate(*row)
+
+
+def median_days_to_resolve(
+    *,
+    session: Session,
+    period: Period,
+    previous: Period | None = None,
+    department_id: int | None = None,
+) -> KpiResult:
+    """Median of (resolved_at - opened_at) in days over concerns resolved in the period; the
+    denominator is how many were resolved."""
+    previous = _default_previous(period, previous)
+    c = Concern
+    days = extract("epoch", c.resolved_at - c.opened_at) / 86400.0
+    now_range, prev_range = _instants(c.resolved_at, period), _instants(c.resolved_at, previous)
+    row = session.execute(
+        select(
+            func.percentile_cont(0.5).within_group(days).filter(now_range),
+            func.count().filter(now_range),
+            func.percentile_cont(0.5).within_group(days).filter(prev_range),
+            func.count().filter(prev_range),
+        ).where(
+            c.resolved_at >= min(period.start, previous.start),
+            c.resolved_at < max(period.end, previous.end),
+            _department(c.department_id, department_id),
+        )
+    ).one()
+    median, count, prev_median, prev_count = row
+    return KpiResult(
+        None if not count else float(median),
+        int(count),
+        None if not prev_count else float(prev_median),
+        int(prev_count),
+    )
+
+
+def grievance_response_window_end(tz_name: str):
+    """SQL for the end of a grievance's written-response window: opened_at plus 7 calendar days
+    on the facility's calendar (as db.sla.grievance_response_due_at)."""
+    local = func.timezone(tz_name, Concern.opened_at) + literal_column(
+        f"interval '{GRIEVANCE_RESPONSE_DAYS} days'", Interval
+    )
+    return func.timezone(tz_name, local)
+
+
+def grievance_response_compliance(
+    *,
+    session: Session,
+    period: Period,
+    previous: Period | None = None,
+    department_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> KpiResult:
+    """Of grievances whose 7-day written-response window ended in the period (and by `now`:
+    a window still running has not ended), the share with written_response_at at or before the
+    window's end."""
+    previous = _default_previous(period, previous)
+    now = now or dt.datetime.now(dt.UTC)
+    c = Concern
+    window_end = grievance_response_window_end(period.tz_name)
+    compliant = and_(c.written_response_at.is_not(None), c.written_response_at <= window_end)
+
+    def ended_in(p: Period) -> ColumnElement[bool]:
+        return and_(window_end >= p.start, window_end < min(p.end, now))
+
+    # Windows are 7 local days, so 8 UTC days back covers any daylight-saving change.
+    reach = dt.timedelta(days=GRIEVANCE_RESPONSE_DAYS + 1)
+    row = session.execute(
+        select(
+            func.count().filter(ended_in(period), compliant),
+            func.count().filter(ended_in(period)),
+            func.count().filter(ended_in(previous), compliant),
+            func.count().filter(ended_in(previous)),
+        ).where(
+            c.type == "grievance",
+            c.opened_at >= min(period.start, previous.start) - reach,
+            c.opened_at < max(period.end, previous.end),
+            _department(c.department_id, department_id),
+        )
+    ).one()
+    return _rate(*row)
+
+
+# --- complaints per 1,000 encounters ------------------------------------------------------------
+
+_ENCOUNTERS_IN_PERIOD = text(
+    """
+    WITH months AS (
+        SELECT m::date AS month,
+               (m + interval '1 month')::date - m::date AS month_days
+        FROM generate_series(date_trunc('month', CAST(:first_day AS date)),
+                             CAST(:last_day AS date), interval '1 month') AS m
+    ),
+    share AS (  -- the part of each month that lies in the period
+        SELECT month,
+               (least(CAST(:end_day AS date), month + month_days)
+                - greatest(CAST(:first_day AS date), month))::numeric / month_days AS share
+        FROM months
+    )
+    SELECT ev.department_id, sum(ev.encounters * share.share) AS encounters
+    FROM encounter_volume ev JOIN share USING (month)
+    GROUP BY ev.department_id
+    HAVING count(*) = (SELECT count(*) FROM months)
+    """
+)
+
+
+def encounters_by_department(*, session: Session, period: Period) -> dict[int, float]:
+    """Encounters in the period per department, prorated by day from the monthly volumes;
+    only departments whose volumes cover every month the period touches."""
+    rows = session.execute(
+        _ENCOUNTERS_IN_PERIOD,
+        {"first_day": period.first_day, "last_day": period.last_day, "end_day": period.end_day},
+    ).all()
+    return {department: float(encounters) for department, encounters in rows}
+
+
+def complaints_by_department(*, session: Session, period: Period) -> dict[int, int]:
+    """Complaints and grievances opened in the period, per department (0: no department)."""
+    s = ConcernDay
+    rows = session.execute(
+        select(s.department_id, func.sum(s.opened))
+        .where(_days(s.day, period), s.type.in_(COMPLAINT_TYPES))
+        .group_by(s.department_id)
+    ).all()
+    return {department: int(n) for department, n in rows}
+
+
+def _complaint_rate(
+    session: Session, period: Period, department_id: int | None
+) -> tuple[float, int]:
+    encounters = encounters_by_department(session=session, period=period)
+    complaints = complaints_by_department(session=session, period=period)
+    covered = list(encounters) if department_id is None else [department_id]
+    if any(d not in encounters for d in covered) or not covered:
+        return 0.0, 0
+    return (
+        float(sum(complaints.get(d, 0) for d in covered)),
+        round(sum(encounters[d] for d in covered)),
+    )
+
+
+def complaints_per_thousand_encounters(
+    *,
+    session: Session,
+    period: Period,
+    previous: Period | None = None,
+    department_id: int | None = None,
+) -> KpiResult:
+    """(Complaints + grievances opened in the period) x 1000 / encounters in the period.
+
+    Only where encounter volumes cover every month the period touches: for one department,
+    that department; for all, the departments that have full volumes (their complaints over
+    their encounters). The denominator is the encounters (prorated by day, rounded)."""
+    previous = _default_previous(period, previous)
+    num, den = _complaint_rate(session, period, department_id)
+    prev_num, prev_den = _complaint_rate(session, previous, department_id)
+    return _rate(num, den, prev_num, prev_den, scale=1000.0)
+
+
+# --- satisfaction ------------------------------------------------------------------------------
+
+
+def _question_filter(question_id: int | None, instrument_id: int | None):
+    s = SurveyAnswerDay
+    if question_id is not None:
+        return s.question_id == question_id
+    if instrument_id is not None:
+        return s.question_id.in_(
+            select(SurveyQuestion.id).where(SurveyQuestion.instrument_id == instrument_id)
+        )
+    raise ValueError("give a question_id or an instrument_id")
+
+
+def _survey_sums(session, period, previous, department_id, where, numerator):
+    s = SurveyAnswerDay
+    return session.execute(
+        select(
+            func.sum(numerator).filter(_days(s.day, period)),
+            func.sum(s.answers).filter(_days(s.day, period)),
+            func.sum(numerator).filter(_days(s.day, previous)),
+            func.sum(s.answers).filter(_days(s.day, previous)),
+        ).where(
+            _either(s.day, period, previous), _department(s.department_id, department_id), where
+        )
+    ).one()
+
+
+def mean_score(
+    *,
+    session: Session,
+    period: Period,
+    previous: Period | None = None,
+    department_id: int | None = None,
+    question_id: int | None = None,
+    instrument_id: int | None = None,
+) -> KpiResult:
+    """Mean of the answers given in the period (responses dated in it) to one question or to
+    every question of an instrument; the denominator is the number of answers."""
+    previous = _default_previous(period, previous)
+    row = _survey_sums(
+        session,
+        period,
+        previous,
+        department_id,
+        _question_filter(question_id, instrument_id),
+        SurveyAnswerDay.total,
+    )
+    return _rate(*row)
+
+
+def top_box_rate(
+    *,
+    session: Session,
+    period: Period,
+    previous: Period | None = None,
+    department_id: int | None = None,
+    question_id: int | None = None,
+    instrument_id: int | None = None,
+) -> KpiResult:
+    """Share of answers meeting their question's top-box rule (answer >= top_box_min)."""
+    previous = _default_previous(period, previous)
+    row = _survey_sums(
+        session,
+        period,
+        previous,
+        department_id,
+        _question_filter(question_id, instrument_id),
+        SurveyAnswerDay.top_box,
+    )
+    return _rate(*row)
+
+
+def likelihood_to_recommend_questions(*, session: Session) -> list[int]:
+    """The 0-10 likelihood-to-recommend questions: the only source of NPS."""
+    return list(
+        session.scalars(
+            select(SurveyQuestion.id).where(SurveyQuestion.is_likelihood_to_recommend.is_(True))
+        )
+    )
+
+
+def net_promoter_score(
+    *,
+    session: Session,
+    period: Period,
+    previous: Period | None = None,
+    department_id: int | None = None,
+    question_id: int | None = None,
+) -> KpiResult:
+    """NPS in points (-100 to 100): % of answers 9-10 minus % of answers 0-6, from the
+    likelihood-to-recommend question(s) only; the denominator is the number of answers."""
+    previous = _default_previous(period, previous)
+    s = SurveyAnswerDay
+    ltr = select(SurveyQuestion.id).where(SurveyQuestion.is_likelihood_to_recommend.is_(True))
+    if question_id is not None:
+        ltr = ltr.where(SurveyQuestion.id == question_id)
+    row = _survey_sums(
+        session, period, previous, department_id, s.question_id.in_(ltr), s.promoters - s.detractors
+    )
+    return _rate(*row, scale=100.0)
