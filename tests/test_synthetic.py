@@ -1,0 +1,264 @@
+"""The synthetic hospital: loads under every constraint, hangs together, and is reproducible."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from db import kpi
+from db.demo import DEMO_USERS
+from db.models import Base, Concern, Department
+from db.settings import get_settings
+from db.sla import concern_due_at, grievance_acknowledgement_due_at, sla_targets
+from db.synthetic import SIZES, STAFF, generate
+from db.users import authenticate
+
+# A fixed "now" a couple of days after the spring daylight-saving change, so clocks cross it.
+NOW = dt.datetime(2026, 3, 10, 15, 30, tzinfo=dt.UTC)
+REFERENCE_TABLES = {"category", "sla_target"}
+FILLED_TABLES = (
+    "department",
+    "app_user",
+    "patient",
+    "interaction",
+    "concern",
+    "concern_issue",
+    "concern_event",
+    "survey_instrument",
+    "survey_question",
+    "survey_response",
+    "survey_answer",
+    "encounter_volume",
+)
+# Content fingerprints: every column, rows in key order (app_user is left out: its password hash
+# is salted afresh on every run).
+FINGERPRINTED = {
+    "department": "id",
+    "patient": "id",
+    "interaction": "id",
+    "concern": "id",
+    "concern_issue": "id",
+    "concern_event": "id",
+    "survey_response": "id",
+    "survey_answer": "response_id, question_id",
+    "encounter_volume": "department_id, month",
+}
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+def _count(conn, sql: str) -> int:
+    return conn.execute(text(sql), {"now": NOW}).scalar_one()
+
+
+def _empty(engine) -> None:
+    """Back to a freshly migrated database (the TRUNCATE of tests/conftest.py, keeping the
+    seeded reference tables)."""
+    tables = ", ".join(
+        t.name for t in Base.metadata.sorted_tables if t.name not in REFERENCE_TABLES
+    )
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def _fingerprint(engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        return {
+            table: conn.execute(
+                text(f"SELECT md5(string_agg(t::text, '|' ORDER BY {order})) FROM {table} t")
+            ).scalar_one()
+            for table, order in FINGERPRINTED.items()
+        }
+
+
+def test_demo_hospital_loads_under_every_constraint_and_hangs_together(engine):
+    counts = generate(engine, size="demo", seed=7, progress=_quiet, now=NOW)
+    demo = SIZES["demo"]
+    assert counts["interaction"] == demo.interactions
+    assert counts["concern"] == demo.concerns
+    assert counts["patient"] == demo.patients
+    assert counts["survey_response"] == demo.survey_responses
+    assert counts["department"] == demo.departments
+    assert sum(counts.values()) < 20_000  # small enough for a first start
+
+    with engine.connect() as conn:
+        for table in FILLED_TABLES:
+            assert _count(conn, f"SELECT count(*) FROM {table}") > 0, table
+        # Contacts cover about six months up to now, with the expected mix.
+        assert _count(conn, "SELECT count(*) FROM interaction WHERE occurred_at > :now") == 0
+        first = conn.execute(text("SELECT min(occurred_at) FROM interaction")).scalar_one()
+        assert dt.timedelta(days=170) < NOW - first <= dt.timedelta(days=demo.days)
+        opened = _count(conn, "SELECT count(*) FROM interaction WHERE outcome='concern-opened'")
+        assert 0.15 < opened / demo.interactions < 0.25
+        anonymous = _count(conn, "SELECT count(*) FROM interaction WHERE patient_id IS NULL")
+        assert 0.06 < anonymous / demo.interactions < 0.15
+        phone = _count(conn, "SELECT count(*) FROM interaction WHERE channel = 'phone'")
+        assert phone > demo.interactions / 2
+        mondays = _count(
+            conn,
+            "SELECT count(*) FROM interaction "
+            "WHERE extract(isodow FROM occurred_at AT TIME ZONE 'America/New_York') = 1",
+        )
+        sundays = _count(
+            conn,
+            "SELECT count(*) FROM interaction "
+            "WHERE extract(isodow FROM occurred_at AT TIME ZONE 'America/New_York') = 7",
+        )
+        assert mondays > 2 * sundays
+        # Every contact that opened a concern is that concern's opening contact.
+        assert (
+            _count(
+                conn,
+                "SELECT count(*) FROM interaction i JOIN concern c ON c.id = i.concern_id "
+                "WHERE i.outcome = 'concern-opened' AND c.opened_by_interaction_id <> i.id",
+            )
+            == 0
+        )
+        assert (
+            _count(conn, "SELECT count(*) FROM concern WHERE source_survey_response_id IS NOT NULL")
+            > 0
+        )
+        # The worklist has open concerns, some of them overdue.
+        open_overdue = _count(
+            conn,
+            "SELECT count(*) FROM concern "
+            "WHERE status NOT IN ('resolved', 'closed') AND due_at < :now",
+        )
+        assert open_overdue > 0
+        late = _count(conn, "SELECT count(*) FROM concern WHERE resolved_at > due_at")
+        resolved = _count(
+            conn,
+            "SELECT count(*) FROM concern WHERE resolved_at IS NOT NULL AND due_at IS NOT NULL",
+        )
+        assert 0.05 < late / resolved < 0.30
+        # Grievances: acknowledged, and answered in writing (the CHECK demands all four fields).
+        assert (
+            _count(
+                conn,
+                "SELECT count(*) FROM concern WHERE type = 'grievance' "
+                "AND written_response_at IS NOT NULL AND response_contact_person <> '' "
+                "AND response_steps_taken <> '' AND response_result <> '' "
+                "AND response_completed_on IS NOT NULL",
+            )
+            > 0
+        )
+        unanswered = _count(
+            conn,
+            "SELECT count(*) FROM concern WHERE type = 'grievance' AND resolved_at IS NOT NULL "
+            "AND written_response_at IS NULL",
+        )
+        grievances_resolved = _count(
+            conn,
+            "SELECT count(*) FROM concern WHERE type = 'grievance' AND resolved_at IS NOT NULL",
+        )
+        assert unanswered < 0.1 * grievances_resolved
+        # A concern's category is its first issue's; issues are numbered 1.. without gaps.
+        assert (
+            _count(
+                conn,
+                "SELECT count(*) FROM concern c JOIN concern_issue i "
+                "ON i.concern_id = c.id AND i.position = 1 WHERE i.category_id <> c.category_id",
+            )
+            == 0
+        )
+        assert (
+            _count(
+                conn,
+                "SELECT count(*) FROM (SELECT concern_id, count(*) n, max(position) m "
+                "FROM concern_issue GROUP BY concern_id) x WHERE n <> m",
+            )
+            == 0
+        )
+        assert _count(conn, "SELECT count(DISTINCT concern_id) FROM concern_issue") == (
+            demo.concerns
+        )
+        issues = _count(conn, "SELECT count(*) FROM concern_issue")
+        assert 1.7 < issues / demo.concerns < 2.3
+        # Timelines sit inside their concern's life: opened .. resolved (closed after that).
+        assert (
+            _count(
+                conn,
+                "SELECT count(*) FROM concern_event e JOIN concern c ON c.id = e.concern_id "
+                "WHERE e.occurred_at < c.opened_at OR e.occurred_at > :now "
+                "OR (e.kind <> 'closed' AND e.occurred_at > coalesce(c.resolved_at, :now)) "
+                "OR (e.kind = 'closed' AND e.occurred_at <> c.closed_at)",
+            )
+            == 0
+        )
+        assert (
+            _count(
+                conn,
+                "SELECT count(*) FROM concern c WHERE NOT EXISTS (SELECT 1 FROM concern_event e "
+                "WHERE e.concern_id = c.id AND e.kind = 'created')",
+            )
+            == 0
+        )
+        events = _count(conn, "SELECT count(*) FROM concern_event")
+        assert 3.5 < events / demo.concerns < 5.5
+        # Survey questions: NPS only on the likelihood-to-recommend question.
+        assert (
+            _count(conn, "SELECT count(*) FROM survey_question WHERE is_likelihood_to_recommend")
+            == 1
+        )
+        # Encounter volumes: every department, every month of the period.
+        assert (
+            _count(conn, "SELECT count(DISTINCT department_id) FROM encounter_volume")
+            == demo.departments
+        )
+
+    with Session(engine) as session:
+        # Due times are exactly what the app's own SLA rules give.
+        targets = sla_targets(session=session)
+        tz = get_settings().facility_tz
+        for concern in session.scalars(select(Concern)):
+            assert concern.due_at == concern_due_at(
+                opened_at=concern.opened_at,
+                concern_type=concern.type,
+                severity=concern.severity,
+                targets=targets,
+                tz=tz,
+            ), concern.id
+            if concern.type == "grievance":
+                assert concern.acknowledgement_due_at == grievance_acknowledgement_due_at(
+                    concern.opened_at, tz
+                )
+        # The dashboard summaries kept up with the bulk load.
+        assert set(kpi.summary_drift(session=session).values()) == {0}
+        # Sequences continue after the generated ids.
+        session.add(Department(name="Transplant Services"))
+        session.flush()
+        assert session.scalar(
+            select(Department.id).where(Department.name == "Transplant Services")
+        ) == (demo.departments + 1)
+        session.rollback()
+        # Staff behind the records exist, but nobody can sign in as them; no demo accounts.
+        usernames = set(session.scalars(text("SELECT username FROM app_user")))
+        assert usernames == {s[0] for s in STAFF}
+        assert not usernames & {u.username for u in DEMO_USERS}
+        assert authenticate(session=session, username=STAFF[0][0], password="demo1234") is None
+
+    with pytest.raises(ValueError, match="already holds data"):
+        generate(engine, size="demo", seed=7, progress=_quiet, now=NOW)
+
+
+def test_same_seed_gives_the_same_hospital_and_another_seed_another(engine):
+    generate(engine, size="demo", seed=11, progress=_quiet, now=NOW)
+    first = _fingerprint(engine)
+    _empty(engine)
+    generate(engine, size="demo", seed=11, progress=_quiet, now=NOW)
+    assert _fingerprint(engine) == first
+    _empty(engine)
+    generate(engine, size="demo", seed=12, progress=_quiet, now=NOW)
+    other = _fingerprint(engine)
+    for table in ("patient", "interaction", "concern", "concern_event", "survey_answer"):
+        assert other[table] != first[table], table
+
+
+def test_unknown_size_is_refused(engine):
+    with pytest.raises(ValueError, match="size"):
+        generate(engine, size="huge", seed=1, progress=_quiet, now=NOW)
