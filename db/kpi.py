@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
     Interval,
     and_,
-    extract,
     func,
     literal,
     literal_column,
@@ -38,11 +38,12 @@ from db.models import (
     Concern,
     ConcernDay,
     DashboardSummaryState,
+    GrievanceWindowDay,
     InteractionDay,
     SurveyAnswerDay,
     SurveyQuestion,
 )
-from db.periods import Period
+from db.periods import Period, facility_today, local_midnight
 from db.sla import GRIEVANCE_RESPONSE_DAYS
 
 DEFAULT_SUMMARY_TZ = "America/New_York"  # what migration 0002's triggers assume with no row
@@ -123,6 +124,7 @@ SUMMARY_KEYS = {
     "concern_day": ("day", "department_id", "type"),
     "concern_issue_day": ("day", "department_id", "category_id"),
     "survey_answer_day": ("question_id", "day", "department_id"),
+    "grievance_window_day": ("day", "department_id"),
 }
 
 
@@ -174,7 +176,8 @@ def _instants(column, period: Period) -> ColumnElement[bool]:
     return and_(column >= period.start, column < period.end)
 
 
-def _department(column, department_id: int | None) -> ColumnElement[bool]:
+def department_condition(column, department_id: int | None) -> ColumnElement[bool]:
+    """`column` is the department, or always true when department_id is None (all)."""
     return literal(True) if department_id is None else column == department_id
 
 
@@ -199,7 +202,9 @@ def interactions(
         select(
             func.sum(s.interactions).filter(_days(s.day, period)),
             func.sum(s.interactions).filter(_days(s.day, previous)),
-        ).where(_either(s.day, period, previous), _department(s.department_id, department_id))
+        ).where(
+            _either(s.day, period, previous), department_condition(s.department_id, department_id)
+        )
     ).one()
     return _count(*row)
 
@@ -224,7 +229,7 @@ def first_contact_resolution_rate(
             func.sum(s.interactions).filter(_days(s.day, previous)),
         ).where(
             _either(s.day, period, previous),
-            _department(s.department_id, department_id),
+            department_condition(s.department_id, department_id),
             s.outcome.in_((RESOLVED_FIRST_CONTACT, CONCERN_OPENED)),
         )
     ).one()
@@ -250,7 +255,9 @@ def concerns_opened_by_type(
             func.sum(s.opened).filter(_days(s.day, period)),
             func.sum(s.opened).filter(_days(s.day, previous)),
         )
-        .where(_either(s.day, period, previous), _department(s.department_id, department_id))
+        .where(
+            _either(s.day, period, previous), department_condition(s.department_id, department_id)
+        )
         .group_by(s.type)
     ).all()
     found = {concern_type: _count(now, before) for concern_type, now, before in rows}
@@ -274,7 +281,7 @@ def concerns_opened(
             func.sum(s.opened).filter(_days(s.day, previous)),
         ).where(
             _either(s.day, period, previous),
-            _department(s.department_id, department_id),
+            department_condition(s.department_id, department_id),
             s.type.in_(types),
         )
     ).one()
@@ -289,7 +296,7 @@ def _open_at(moment: dt.datetime, department_id: int | None, *, overdue: bool):
     still_open = and_(c.status.not_in(CLOSED_STATUSES), c.opened_at <= moment)
     resolved_later = and_(c.resolved_at.is_not(None), c.resolved_at > moment, c.opened_at <= moment)
     due = c.due_at < moment if overdue else literal(True)
-    department = _department(c.department_id, department_id)
+    department = department_condition(c.department_id, department_id)
     # Two index-friendly counts rather than one OR that would read the whole table.
     return (
         select(func.count()).where(still_open, due, department).scalar_subquery()
@@ -308,7 +315,7 @@ def open_now(
     c = Concern
     current = session.scalar(
         select(func.count()).where(
-            c.status.not_in(CLOSED_STATUSES), _department(c.department_id, department_id)
+            c.status.not_in(CLOSED_STATUSES), department_condition(c.department_id, department_id)
         )
     )
     before = (
@@ -332,7 +339,7 @@ def overdue_now(
         select(func.count()).where(
             c.status.not_in(CLOSED_STATUSES),
             c.due_at < now,
-            _department(c.department_id, department_id),
+            department_condition(c.department_id, department_id),
         )
     )
     before = (
@@ -361,9 +368,35 @@ def on_time_resolution_rate(
             func.sum(s.resolved_with_clock).filter(_days(s.day, period)),
             func.sum(s.resolved_on_time).filter(_days(s.day, previous)),
             func.sum(s.resolved_with_clock).filter(_days(s.day, previous)),
-        ).where(_either(s.day, period, previous), _department(s.department_id, department_id))
+        ).where(
+            _either(s.day, period, previous), department_condition(s.department_id, department_id)
+        )
     ).one()
     return _rate(*row)
+
+
+def _median_days(session: Session, period: Period, department_id: int | None):
+    c = Concern
+    in_period = and_(
+        c.resolved_at.is_not(None),
+        c.resolved_at >= period.start,
+        c.resolved_at < period.end,
+        department_condition(c.department_id, department_id),
+    )
+    count = session.scalar(select(func.count()).where(in_period))
+    if not count:
+        return None, 0
+    # The middle one or two durations, read in order from ix_concern_resolution_time instead of
+    # sorting every duration of the period; averaged as percentile_cont(0.5) does.
+    duration = c.resolved_at - c.opened_at
+    middle = session.scalars(
+        select(func.date_part("epoch", duration))
+        .where(in_period)
+        .order_by(duration)
+        .offset((count - 1) // 2)
+        .limit(1 if count % 2 else 2)
+    ).all()
+    return sum(middle) / len(middle) / 86400.0, int(count)
 
 
 def median_days_to_resolve(
@@ -376,28 +409,9 @@ def median_days_to_resolve(
     """Median of (resolved_at - opened_at) in days over concerns resolved in the period; the
     denominator is how many were resolved."""
     previous = _default_previous(period, previous)
-    c = Concern
-    days = extract("epoch", c.resolved_at - c.opened_at) / 86400.0
-    now_range, prev_range = _instants(c.resolved_at, period), _instants(c.resolved_at, previous)
-    row = session.execute(
-        select(
-            func.percentile_cont(0.5).within_group(days).filter(now_range),
-            func.count().filter(now_range),
-            func.percentile_cont(0.5).within_group(days).filter(prev_range),
-            func.count().filter(prev_range),
-        ).where(
-            c.resolved_at >= min(period.start, previous.start),
-            c.resolved_at < max(period.end, previous.end),
-            _department(c.department_id, department_id),
-        )
-    ).one()
-    median, count, prev_median, prev_count = row
-    return KpiResult(
-        None if not count else float(median),
-        int(count),
-        None if not prev_count else float(prev_median),
-        int(prev_count),
-    )
+    median, count = _median_days(session, period, department_id)
+    prev_median, prev_count = _median_days(session, previous, department_id)
+    return KpiResult(median, count, prev_median, prev_count)
 
 
 def grievance_response_window_end(tz_name: str):
@@ -419,32 +433,59 @@ def grievance_response_compliance(
 ) -> KpiResult:
     """Of grievances whose 7-day written-response window ended in the period (and by `now`:
     a window still running has not ended), the share with written_response_at at or before the
-    window's end."""
+    window's end.
+
+    Whole days before today come from grievance_window_day; windows ending today are read from
+    the raw rows, because only those that ended before `now` count."""
     previous = _default_previous(period, previous)
     now = now or dt.datetime.now(dt.UTC)
+    today = facility_today(period.tz, now)
+    g = GrievanceWindowDay
+
+    def ended_days(p: Period) -> ColumnElement[bool]:
+        return and_(g.day >= p.first_day, g.day < min(p.end_day, today))
+
+    row = session.execute(
+        select(
+            func.sum(g.responded_in_time).filter(ended_days(period)),
+            func.sum(g.windows).filter(ended_days(period)),
+            func.sum(g.responded_in_time).filter(ended_days(previous)),
+            func.sum(g.windows).filter(ended_days(previous)),
+        ).where(
+            _either(g.day, period, previous), department_condition(g.department_id, department_id)
+        )
+    ).one()
+    answered, windows, prev_answered, prev_windows = (int(v or 0) for v in row)
+    if period.first_day <= today < period.end_day:
+        today_answered, today_windows = _windows_ended_today(
+            session, period.tz_name, today, now, department_id
+        )
+        answered, windows = answered + today_answered, windows + today_windows
+    return _rate(answered, windows, prev_answered, prev_windows)
+
+
+def _windows_ended_today(
+    session: Session, tz_name: str, today: dt.date, now: dt.datetime, department_id: int | None
+) -> tuple[int, int]:
     c = Concern
-    window_end = grievance_response_window_end(period.tz_name)
-    compliant = and_(c.written_response_at.is_not(None), c.written_response_at <= window_end)
-
-    def ended_in(p: Period) -> ColumnElement[bool]:
-        return and_(window_end >= p.start, window_end < min(p.end, now))
-
-    # Windows are 7 local days, so 8 UTC days back covers any daylight-saving change.
+    tz = ZoneInfo(tz_name)
+    window_end = grievance_response_window_end(tz_name)
+    day_start = local_midnight(today, tz)
+    ended = and_(window_end >= day_start, window_end < now)
+    # A window ends 7 local days after opening: 8 UTC days back covers any DST change.
     reach = dt.timedelta(days=GRIEVANCE_RESPONSE_DAYS + 1)
     row = session.execute(
         select(
-            func.count().filter(ended_in(period), compliant),
-            func.count().filter(ended_in(period)),
-            func.count().filter(ended_in(previous), compliant),
-            func.count().filter(ended_in(previous)),
+            func.count().filter(ended, c.written_response_at <= window_end),
+            func.count().filter(ended),
         ).where(
             c.type == "grievance",
-            c.opened_at >= min(period.start, previous.start) - reach,
-            c.opened_at < max(period.end, previous.end),
-            _department(c.department_id, department_id),
+            c.opened_at >= day_start - reach,
+            c.opened_at < now,
+            department_condition(c.department_id, department_id),
         )
     ).one()
-    return _rate(*row)
+    return int(row[0]), int(row[1])
 
 
 # --- complaints per 1,000 encounters ------------------------------------------------------------
@@ -547,7 +588,9 @@ def _survey_sums(session, period, previous, department_id, where, numerator):
             func.sum(numerator).filter(_days(s.day, previous)),
             func.sum(s.answers).filter(_days(s.day, previous)),
         ).where(
-            _either(s.day, period, previous), _department(s.department_id, department_id), where
+            _either(s.day, period, previous),
+            department_condition(s.department_id, department_id),
+            where,
         )
     ).one()
 

@@ -354,13 +354,13 @@ class Concern(Base):
         Index("ix_concern_resolved_at", "resolved_at"),
         Index("ix_concern_patient", "patient_id"),
         Index("ix_concern_department_opened", "department_id", "opened_at"),
-        # Dashboard KPIs read from raw rows (migration 0002): grievance response windows and
-        # the median time to resolve, answered from the index alone.
+        # Dashboard KPIs read from raw rows, answered from the index alone (migrations 0002,
+        # 0003): "open at a past moment" and the exact median time to resolve.
         Index(
-            "ix_concern_grievance_opened",
-            "opened_at",
-            postgresql_include=["written_response_at", "department_id"],
-            postgresql_where=text("type = 'grievance'"),
+            "ix_concern_resolution_time",
+            text("(resolved_at - opened_at)"),
+            postgresql_include=["resolved_at", "opened_at", "department_id"],
+            postgresql_where=text("resolved_at IS NOT NULL"),
         ),
         Index(
             "ix_concern_resolved_durations",
@@ -589,6 +589,18 @@ class ConcernIssueDay(Base):
     department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     issues: Mapped[int] = mapped_column(Integer)
+
+
+class GrievanceWindowDay(Base):
+    """Grievances by the day their 7-day written-response window ends, and how many were
+    answered in time (migration 0003)."""
+
+    __tablename__ = "grievance_window_day"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    windows: Mapped[int] = mapped_column(Integer)
+    responded_in_time: Mapped[int] = mapped_column(Integer)
 
 
 class SurveyAnswerDay(Base):

@@ -109,6 +109,26 @@ def test_grievance_windows_still_running_are_not_counted(db, world):
     assert (result.value, result.denominator) == (1.0, 1)
 
 
+def test_a_window_that_ended_earlier_today_counts(db, world):
+    # Thursday 12 November 13:00: C8's window ended at 12:00 today, unanswered.
+    result = kpi.grievance_response_compliance(session=db, period=WEEK, now=local(2026, 11, 12, 13))
+    assert (result.value, result.denominator) == (0.5, 2)
+    before_noon = kpi.grievance_response_compliance(
+        session=db, period=WEEK, now=local(2026, 11, 12, 11, 59)
+    )
+    assert (before_noon.value, before_noon.denominator) == (1.0, 1)
+
+
+def test_median_of_an_odd_number_and_by_department(db, world):
+    # Cardiology resolved C1 (2 days) and C3 (half a day) this week; Emergency C2 and C4.
+    cardiology = kpi.median_days_to_resolve(session=db, period=WEEK, department_id=world.cardiology)
+    assert (cardiology.value, cardiology.denominator) == (pytest.approx(1.25), 2)
+    # From Thursday 5 November: C7 (3 days), C1 (2), C3 (0.5), not C9 (resolved the 4th).
+    eleven_days = Period(dt.date(2026, 11, 5), WEEK.end_day, TZ_NAME)
+    odd = kpi.median_days_to_resolve(session=db, period=eleven_days, department_id=world.cardiology)
+    assert (odd.value, odd.denominator) == (pytest.approx(2.0), 3)
+
+
 def test_open_and_overdue_now_with_the_week_before(db, world):
     then = NOW - dt.timedelta(days=7)
     assert kpi.open_now(session=db, now=NOW, then=then) == kpi.KpiResult(3, None, 4, None)
