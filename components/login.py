@@ -133,40 +133,49 @@ def ensure_signed_in() -> StaffMember | None:
 def login_page() -> None:
     """The sign-in form (and, in demo mode, the demo accounts)."""
     settings = get_settings()
-    st.title("Patient Relations Desk")
-    st.caption(settings.facility_name)
-    notice = st.session_state.pop(SIGN_OUT_NOTICE, None)
-    if notice:
-        st.info(notice)
-    with st.form("sign_in_form"):
-        st.subheader("Sign in")
-        username = st.text_input("Username", key="sign_in_username", autocomplete="username")
-        password = st.text_input(
-            "Password", type="password", key="sign_in_password", autocomplete="current-password"
-        )
-        submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        if not username.strip() or not password:
-            st.error("Enter your username and password.")
-        else:
-            with Session(get_engine()) as session, session.begin():
-                staff = authenticate(session=session, username=username, password=password)
-            if staff is None:
-                st.error(FAILED_LOGIN_MESSAGE)
-            else:
-                _start_session(staff, dt.datetime.now(dt.UTC))
-                st.session_state[SET_COOKIE_PENDING] = True
-                st.session_state.pop("sign_in_password", None)
-                # A dict-free login still needs a rerun so the menu for this role appears on
-                # the first submit.
-                st.rerun()
-    if settings.demo_mode:
-        st.divider()
-        st.markdown(f"**Demo accounts** (password `{DEMO_PASSWORD}`)")
-        st.table(
-            {
-                "Username": [u.username for u in DEMO_USERS],
-                "Role": [", ".join(u.roles) for u in DEMO_USERS],
-                "Who": [u.display_name for u in DEMO_USERS],
-            }
-        )
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.title("Patient Relations Desk")
+        st.caption(settings.facility_name)
+        notice = st.session_state.pop(SIGN_OUT_NOTICE, None)
+        if notice:
+            st.info(notice)
+        with st.form("sign_in_form"):
+            st.subheader("Sign in")
+            username = st.text_input("Username", key="sign_in_username", autocomplete="username")
+            password = st.text_input(
+                "Password",
+                type="password",
+                key="sign_in_password",
+                autocomplete="current-password",
+            )
+            submitted = st.form_submit_button("Sign in", type="primary")
+        if submitted:
+            _submit_sign_in(username, password)
+        if settings.demo_mode:
+            st.divider()
+            st.markdown(f"**Demo accounts** (password `{DEMO_PASSWORD}`)")
+            st.table(
+                {
+                    "Username": [u.username for u in DEMO_USERS],
+                    "Role": [", ".join(u.roles) for u in DEMO_USERS],
+                    "Who": [f"{u.display_name}, {u.job_title}" for u in DEMO_USERS],
+                }
+            )
+
+
+def _submit_sign_in(username: str, password: str) -> None:
+    if not username.strip() or not password:
+        st.error("Enter your username and password.")
+        return
+    with Session(get_engine()) as session, session.begin():
+        staff = authenticate(session=session, username=username, password=password)
+    if staff is None:
+        st.error(FAILED_LOGIN_MESSAGE)
+        return
+    _start_session(staff, dt.datetime.now(dt.UTC))
+    st.session_state[SET_COOKIE_PENDING] = True
+    st.session_state.pop("sign_in_password", None)
+    # Without this rerun the first submit would seem to do nothing: the menu for the role only
+    # appears on the next run.
+    st.rerun()

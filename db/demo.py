@@ -20,14 +20,15 @@ DEMO_PASSWORD = "demo1234"
 class DemoUser:
     username: str
     display_name: str
+    job_title: str
     roles: tuple[str, ...]
 
 
 DEMO_USERS = (
-    DemoUser("exec", "Priya Nair (Patient Relations Executive)", ("executive",)),
-    DemoUser("manager", "Daniel Okafor (Patient Relations Manager)", ("manager",)),
-    DemoUser("leader", "Helen Marsh (Director of Patient Experience)", ("leadership",)),
-    DemoUser("admin", "Sam Reyes (Administrator)", ("admin",)),
+    DemoUser("exec", "Priya Nair", "Patient Relations Executive", ("executive",)),
+    DemoUser("manager", "Daniel Okafor", "Patient Relations Manager", ("manager",)),
+    DemoUser("leader", "Helen Marsh", "Director of Patient Experience", ("leadership",)),
+    DemoUser("admin", "Sam Reyes", "Systems Administrator", ("admin",)),
 )
 
 

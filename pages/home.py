@@ -1,7 +1,8 @@
-"""Home: who is signed in, with which roles, at which facility."""
+"""Home: who is signed in, with which roles, at which facility, and where to go next."""
 
 import streamlit as st
 
+from app import pages_for
 from components.safe import escape_markdown
 from components.shell import require_roles
 from db.settings import get_settings
@@ -10,6 +11,12 @@ staff = require_roles("executive", "manager", "leadership", "admin")
 settings = get_settings()
 
 st.title(f"Good to see you, {escape_markdown(staff.display_name)}")
-st.write(f"**{settings.facility_name}** · Patient Relations Desk")
-st.write("Your roles: " + ", ".join(sorted(staff.roles)))
+st.markdown(f"**{escape_markdown(settings.facility_name)}** · Patient Relations Desk")
+st.markdown("Your roles: " + ", ".join(sorted(staff.roles)))
+for section, specs in pages_for(staff.roles).items():
+    others = [spec for spec in specs if spec.path != "pages/home.py"]
+    if others:
+        st.subheader(section)
+        for spec in others:
+            st.page_link(spec.path, label=spec.title, icon=spec.icon)
 st.caption(f"Times are shown in {settings.facility_tz_name}.")
