@@ -28,6 +28,15 @@ class PageSpec:
 
 # Every page of the app, with the roles that may open it (SPEC section 2).
 PAGES: tuple[PageSpec, ...] = (
+    # First, so it is where managers, leadership and admins land.
+    PageSpec(
+        "pages/dashboard.py",
+        "Dashboard",
+        ":material/monitoring:",
+        "dashboard",
+        ("manager", "leadership", "admin"),
+        "Desk",
+    ),
     PageSpec(
         "pages/home.py",
         "Home",

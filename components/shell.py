@@ -7,6 +7,7 @@ refuses them again, so a hand-typed URL or a stale session cannot get in.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from functools import lru_cache
 
 import streamlit as st
@@ -25,6 +26,19 @@ PRESENTING_KEY = "presentation_mode"  # the sidebar toggle
 # Roles that work with identifiable patients. Leadership without one of them always presents.
 PHI_ROLES = ("executive", "manager")
 PRESENTATION_REFRESH_SECONDS = 180
+AUTO_REFRESH_STARTED_KEY = "presentation_refresh_started"
+AUTO_REFRESH_RERUN_KEY = "presentation_auto_refresh"
+# Larger type for a shared screen. A fixed string, never user data.
+PRESENTATION_CSS = """<style>
+.stApp { font-size: 1.2rem; }
+.stApp h1 { font-size: 2.8rem; }
+.stApp h2, .stApp h3 { font-size: 2rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.35rem; }
+[data-testid="stMetricValue"] { font-size: 3.1rem; }
+[data-testid="stMetricDelta"] { font-size: 1.25rem; }
+[data-testid="stCaptionContainer"] { font-size: 1.05rem; }
+.stApp [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; }
+</style>"""
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +117,35 @@ def presentation_mode() -> bool:
     return bool(st.session_state.get(PRESENTING_KEY, False))
 
 
+def presentation_frame() -> bool:
+    """For pages that support presentation mode; returns presentation_mode(). When presenting:
+    larger type, and a full rerun every PRESENTATION_REFRESH_SECONDS, which keeps the query
+    string and widget state (so the filters stay as they were)."""
+    presenting = presentation_mode()
+    if presenting:
+        st.html(PRESENTATION_CSS)
+        st.session_state[AUTO_REFRESH_STARTED_KEY] = time.monotonic()
+        _auto_refresh()
+    return presenting
+
+
+@st.fragment(run_every=PRESENTATION_REFRESH_SECONDS)
+def _auto_refresh() -> None:
+    # Runs with the page (just started: nothing to do) and then on its own timer; only the
+    # timer's run is old enough to ask for a full rerun.
+    started = st.session_state.get(AUTO_REFRESH_STARTED_KEY)
+    if started is not None and time.monotonic() - started >= PRESENTATION_REFRESH_SECONDS - 5:
+        st.session_state[AUTO_REFRESH_RERUN_KEY] = True
+        st.rerun()
+
+
 def touch_activity(now: dt.datetime | None = None) -> None:
+    # A presentation screen refreshing itself is nobody at the keyboard: it must not hold off
+    # the idle sign-out, except for leadership-only sessions, which can never show PHI.
+    if st.session_state.pop(AUTO_REFRESH_RERUN_KEY, False) and not (
+        current_staff() is not None and presentation_forced(current_staff())
+    ):
+        return
     st.session_state[LAST_ACTIVITY_KEY] = now or dt.datetime.now(dt.UTC)
 
 

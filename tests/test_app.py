@@ -49,7 +49,7 @@ def test_sign_out_returns_to_the_sign_in_form(engine, make_staff):
     make_staff("manager", username="dokafor")
     at = _sign_in(AppTest.from_file(APP, default_timeout=30).run(), "dokafor", "correct-horse-1")
     at.sidebar.button(key="sign_out_button").click()
-    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/dashboard.py").run()  # a manager's landing page
     assert not at.exception
     assert "staff" not in at.session_state
     # AppTest re-requests the page it was on; the page refuses to draw without a sign-in (the

@@ -1,0 +1,113 @@
+"""KPI tiles: a value, its change against the comparison period, and what it was measured on.
+
+Formatting is a pure function (`tile_for`), so the rules are tested without Streamlit: a rate
+whose denominator is 0 shows "—" (never 0% or an error), every rate shows its denominator, and
+the change is in the KPI's own unit (percentage points for rates, days for the median).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import streamlit as st
+
+from db.kpi import KpiResult
+
+NO_VALUE = "—"
+Kind = Literal["count", "share", "days", "points", "per_thousand"]
+DeltaColour = Literal["normal", "inverse", "off"]
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    delta: str | None  # None: nothing to compare with
+    delta_colour: DeltaColour
+    caption: str
+    help: str
+
+
+def format_value(value: float | None, kind: Kind) -> str:
+    """How a KPI value reads on a tile."""
+    if value is None:
+        return NO_VALUE
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "share":
+        return f"{100 * value:.1f}%"
+    if kind == "days":
+        return f"{value:.1f} d"
+    if kind == "points":
+        return f"{value:+.0f}" if round(value) else "0"
+    return f"{value:.2f}"
+
+
+def format_change(result: KpiResult, kind: Kind) -> str | None:
+    """The change against the comparison period, in the KPI's unit; None when either side has
+    no value."""
+    change = result.change
+    if change is None:
+        return None
+    if kind == "count":
+        before = result.previous_value or 0
+        percent = f" ({100 * change / before:+.0f}%)" if before else ""
+        return f"{int(change):+,}{percent}"
+    if kind == "share":
+        return f"{100 * change:+.1f} pts"
+    if kind == "days":
+        return f"{change:+.1f} d"
+    if kind == "points":
+        return f"{change:+.1f} pts"
+    return f"{change:+.2f}"
+
+
+def tile_for(
+    label: str,
+    result: KpiResult,
+    kind: Kind,
+    *,
+    of: str = "",
+    compared_with: str = "previous period",
+    delta_colour: DeltaColour = "normal",
+    help: str = "",
+) -> Tile:
+    """A tile for `result`. `of` names the denominator ("interactions", "answers"), shown as
+    "of 1,234 interactions"; counts have none."""
+    parts = []
+    if result.denominator is not None:
+        parts.append(f"of {result.denominator:,} {of}".rstrip())
+    before = format_value(result.previous_value, kind)
+    if result.previous_value is not None or result.previous_denominator is not None:
+        previous = f"{compared_with}: {before}"
+        if result.previous_denominator is not None:
+            previous += f" of {result.previous_denominator:,}"
+        parts.append(previous)
+    return Tile(
+        label=label,
+        value=format_value(result.value, kind),
+        delta=format_change(result, kind),
+        delta_colour=delta_colour,
+        caption=" · ".join(parts),
+        help=help,
+    )
+
+
+def render_tiles(tiles: Sequence[Tile], *, per_row: int = 5) -> None:
+    """Draw tiles in rows of `per_row`, each with its caption (denominator and comparison)."""
+    for start in range(0, len(tiles), per_row):
+        columns = st.columns(per_row)
+        for column, tile in zip(columns, tiles[start : start + per_row], strict=False):
+            with column:
+                st.metric(
+                    tile.label,
+                    tile.value,
+                    delta=tile.delta,
+                    delta_color=tile.delta_colour,
+                    help=tile.help or None,
+                    border=True,
+                )
+                if tile.caption:
+                    st.caption(tile.caption)

@@ -1,0 +1,308 @@
+"""Dashboard: the KPIs of SPEC section 4 for a period, against the previous one, with the trends
+behind them. Counts and rates only, so it is safe on a shared screen; the overdue list names
+concerns (never patients) for managers and shows counts for everyone else.
+
+The filters live in the URL (period, from, to, dept, trend, present), so a link reproduces the
+view; clicking a department bar narrows the page to that department.
+"""
+
+import datetime as dt
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from components import charts
+from components.dashboard_data import department_choices, load_dashboard_numbers
+from components.kpi_tiles import render_tiles, tile_for
+from components.safe import escape_markdown
+from components.shell import get_engine, presentation_frame, require_roles
+from db import periods
+from db.dashboard_queries import overdue_concerns, overdue_counts
+from db.settings import get_settings
+
+staff = require_roles("manager", "leadership", "admin")
+presenting = presentation_frame()
+settings = get_settings()
+now = dt.datetime.now(dt.UTC)
+today = periods.facility_today(settings.facility_tz, now)
+names = dict(department_choices())
+
+# --- filters: the URL opens the view, the widgets change it, the URL follows ---------------------
+PERIOD_KEY, DATES_KEY, DEPARTMENT_KEY, TREND_KEY = (
+    "dash_period",
+    "dash_dates",
+    "dash_department",
+    "dash_trend",
+)
+CHART_KEY = "dash_department_chart"
+TREND_LABELS = {13: "13 weeks", 26: "26 weeks", 52: "1 year", 104: "2 years"}
+
+if PERIOD_KEY not in st.session_state:
+    opened = periods.filters_from_params(
+        st.query_params.to_dict(), today=today, tz_name=settings.facility_tz_name
+    )
+    st.session_state[PERIOD_KEY] = opened.choice
+    st.session_state[DATES_KEY] = (opened.period.first_day, opened.period.last_day)
+    st.session_state[DEPARTMENT_KEY] = (
+        opened.department_id if opened.department_id in names else None
+    )
+    st.session_state[TREND_KEY] = opened.trend_weeks
+
+
+def _department_clicked() -> None:
+    chosen = charts.department_from_selection(st.session_state.get(CHART_KEY))
+    if chosen is None:  # the click cleared the selection: back to all departments
+        st.session_state[DEPARTMENT_KEY] = None
+    elif chosen in names:
+        st.session_state[DEPARTMENT_KEY] = chosen
+
+
+st.title("Dashboard")
+period_col, dates_col, department_col, trend_col = st.columns([2, 3, 3, 2])
+choice = period_col.selectbox(
+    "Period",
+    list(periods.PERIOD_CHOICES),
+    format_func=periods.PERIOD_CHOICES.get,
+    key=PERIOD_KEY,
+)
+period = periods.period_for(
+    choice if choice != periods.CUSTOM else periods.LAST_4_WEEKS,
+    today=today,
+    tz_name=settings.facility_tz_name,
+)
+if choice == periods.CUSTOM:
+    picked = dates_col.date_input(
+        "From – to (inclusive)",
+        key=DATES_KEY,
+        min_value=periods.EARLIEST_DAY,
+        max_value=today + dt.timedelta(days=366),
+        format="YYYY-MM-DD",
+    )
+    picked = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
+    if len(picked) == 1:
+        dates_col.caption("Pick the last day too; showing the first day alone until then.")
+    period = periods.period_for(
+        periods.CUSTOM,
+        today=today,
+        tz_name=settings.facility_tz_name,
+        first_day=picked[0],
+        last_day=picked[-1],
+    )
+department_id = department_col.selectbox(
+    "Department",
+    [None, *names],
+    format_func=lambda d: "All departments" if d is None else names[d],
+    key=DEPARTMENT_KEY,
+)
+trend_weeks = trend_col.selectbox(
+    "Trend charts", list(TREND_LABELS), format_func=TREND_LABELS.get, key=TREND_KEY
+)
+filters = periods.DashboardFilters(choice, period, department_id, trend_weeks)
+wanted = periods.params_from_filters(filters)
+if st.query_params.get("present") == "1":
+    wanted["present"] = "1"
+if st.query_params.to_dict() != wanted:
+    st.query_params.from_dict(wanted)
+
+comparison = periods.comparison_period(period, today=today)
+trend = periods.trend_period(period, trend_weeks)
+where = "All departments" if department_id is None else names[department_id]
+in_progress = period.first_day <= today < period.end_day
+st.caption(
+    f"**{escape_markdown(where)}** · {period.label()}"
+    + (" (to date)" if in_progress else "")
+    + f" · compared with {comparison.label()} · times in {settings.facility_tz_name}"
+)
+
+# --- tiles ---------------------------------------------------------------------------------------
+numbers = load_dashboard_numbers(
+    period=period, comparison=comparison, trend=trend, department_id=department_id
+)
+before = "same days before" if in_progress else "previous"
+by_type = ", ".join(
+    f"{r.value:,} {t}{'s' if r.value != 1 else ''}"
+    for t, r in numbers.opened_by_type.items()
+    if r.value
+)
+render_tiles(
+    [
+        tile_for(
+            "Interactions",
+            numbers.interactions,
+            "count",
+            compared_with=before,
+            delta_colour="off",
+            help="Contacts logged with a time in the period.",
+        ),
+        tile_for(
+            "Concerns opened",
+            numbers.concerns_opened,
+            "count",
+            compared_with=before,
+            delta_colour="inverse",
+            help="By type: " + (by_type or "none"),
+        ),
+        tile_for(
+            "Open now",
+            numbers.open_now,
+            "count",
+            compared_with=f"{period.days} days earlier",
+            delta_colour="inverse",
+            help="Not resolved or closed at this moment.",
+        ),
+        tile_for(
+            "Overdue now",
+            numbers.overdue_now,
+            "count",
+            compared_with=f"{period.days} days earlier",
+            delta_colour="inverse",
+            help="Open and past their due time.",
+        ),
+        tile_for(
+            "Complaints per 1,000 encounters",
+            numbers.complaints_per_thousand,
+            "per_thousand",
+            of="encounters",
+            compared_with=before,
+            delta_colour="inverse",
+            help="Complaints and grievances opened, per 1,000 patient encounters; only "
+            "departments whose monthly encounter volumes cover the whole period.",
+        ),
+        tile_for(
+            "On-time resolution",
+            numbers.on_time_rate,
+            "share",
+            of="resolved with a due time",
+            compared_with=before,
+            help="Resolved at or before the due time, of concerns resolved in the period "
+            "(compliments carry no due time).",
+        ),
+        tile_for(
+            "Median days to resolve",
+            numbers.median_days,
+            "days",
+            of="resolved",
+            compared_with=before,
+            delta_colour="inverse",
+            help="Median time from opened to resolved, concerns resolved in the period.",
+        ),
+        tile_for(
+            "First-contact resolution",
+            numbers.first_contact_rate,
+            "share",
+            of="calls resolved or opening a concern",
+            compared_with=before,
+            help="Resolved at first contact, of interactions resolved at first contact or "
+            "opening a concern.",
+        ),
+        tile_for(
+            "Grievance response in 7 days",
+            numbers.grievance_compliance,
+            "share",
+            of="windows ended",
+            compared_with=before,
+            help="Grievances whose 7-day written-response window ended in the period: share "
+            "with the written response sent in time (CMS 42 CFR 482.13).",
+        ),
+        tile_for(
+            "Net Promoter Score",
+            numbers.nps,
+            "points",
+            of="answers",
+            compared_with=before,
+            help="Likelihood-to-recommend answers (0–10): % 9–10 minus % 0–6. Unadjusted.",
+        ),
+    ],
+    per_row=5,
+)
+if by_type:
+    st.caption(f"Concerns opened by type: {by_type}.")
+
+# --- charts --------------------------------------------------------------------------------------
+large = presenting
+left, right = st.columns(2)
+with left:
+    if numbers.weekly_volume.empty:
+        st.info("No concerns opened in the trend span.")
+    else:
+        st.altair_chart(charts.weekly_volume_chart(numbers.weekly_volume, large=large))
+with right:
+    if numbers.satisfaction.empty:
+        st.info("No likelihood-to-recommend answers in the trend span.")
+    else:
+        st.altair_chart(charts.satisfaction_chart(numbers.satisfaction, large=large))
+        st.caption("Internal survey scores, unadjusted for patient mix. n per week in the tooltip.")
+
+left, right = st.columns(2)
+with left:
+    if numbers.by_department.empty:
+        st.info("No concerns opened in this period.")
+    else:
+        st.altair_chart(
+            charts.department_chart(numbers.by_department, selected=department_id, large=large),
+            key=CHART_KEY,
+            on_select=_department_clicked,
+            selection_mode=charts.DEPARTMENT_SELECTION,
+        )
+with right:
+    if numbers.by_category.empty:
+        st.info("No issues recorded for concerns opened in this period.")
+    else:
+        st.altair_chart(charts.category_chart(numbers.by_category, large=large))
+
+left, right = st.columns(2)
+with left:
+    if numbers.open_by_age.empty:
+        st.info("No open concerns.")
+    else:
+        st.altair_chart(charts.open_age_chart(numbers.open_by_age, large=large))
+with right:
+    if numbers.complaint_rates.empty:
+        st.info(
+            "Complaints per 1,000 encounters need monthly encounter volumes covering the period."
+        )
+    else:
+        st.altair_chart(charts.complaint_rate_chart(numbers.complaint_rates, large=large))
+
+# --- overdue -------------------------------------------------------------------------------------
+st.subheader("Overdue now")
+with Session(get_engine()) as session:
+    if staff.has_any("manager") and not presenting:
+        overdue = overdue_concerns(session=session, now=now, department_id=department_id)
+    else:
+        overdue = overdue_counts(session=session, now=now, department_id=department_id)
+if overdue.empty:
+    st.success("Nothing is overdue.")
+elif "concern" in overdue:
+    shown = overdue.assign(
+        due_at=[
+            d.astimezone(settings.facility_tz).strftime("%d %b %Y %H:%M") for d in overdue.due_at
+        ]
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            "concern": st.column_config.NumberColumn("Concern", format="#%d"),
+            "type": "Type",
+            "severity": "Severity",
+            "department": "Department",
+            "owner": "Owner",
+            "due_at": "Was due",
+            "days_overdue": st.column_config.NumberColumn("Days overdue", format="%.1f"),
+        },
+    )
+    st.caption(
+        f"The {len(overdue)} most overdue, oldest first. Open the concern from the worklist."
+    )
+else:
+    st.dataframe(
+        overdue,
+        hide_index=True,
+        column_config={
+            "department": "Department",
+            "severity": "Severity",
+            "concerns": "Overdue concerns",
+        },
+    )
+    st.caption(f"{int(overdue.concerns.sum()):,} overdue concerns, counts only.")
