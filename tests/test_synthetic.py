@@ -76,8 +76,27 @@ def _fingerprint(engine) -> dict[str, str]:
         }
 
 
+def _schema(engine) -> set[tuple[str, ...]]:
+    """Every constraint, index and trigger, as the catalogue defines them."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT 'constraint', conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+                " FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+                " UNION ALL SELECT 'index', tablename, indexname, indexdef FROM pg_indexes"
+                " WHERE schemaname = 'public'"
+                " UNION ALL SELECT 'trigger', tgrelid::regclass::text, tgname,"
+                " pg_get_triggerdef(oid) || tgenabled::text FROM pg_trigger WHERE NOT tgisinternal"
+            )
+        )
+        return {tuple(r) for r in rows}
+
+
 def test_demo_hospital_loads_under_every_constraint_and_hangs_together(engine):
+    schema_before = _schema(engine)
     counts = generate(engine, size="demo", seed=7, progress=_quiet, now=NOW)
+    # Keys and indexes set aside for the load are back exactly as they were.
+    assert _schema(engine) == schema_before
     demo = SIZES["demo"]
     assert counts["interaction"] == demo.interactions
     assert counts["concern"] == demo.concerns
