@@ -22,17 +22,31 @@ TOP_N = 10
 TYPE_COLOURS = ("#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1")
 SEVERITY_COLOURS = ("#bab0ac", "#f1ce63", "#f28e2b", "#d62728")
 BAR = "#4e79a7"
+SMALL_LABEL, ENOUGH_LABEL = "n < 30 (too few)", "n ≥ 30"
 HIGHLIGHT = "#f28e2b"
 MUTED = "#9fb8d3"
+# Horizontal bar charts: every bar keeps its label (Vega would drop "overlapping" ones).
+BAND_AXIS = alt.Axis(labelOverlap=False)
+
+
+def _bars_height(rows: int) -> int:
+    # Vega fits title, axes and legend into the height too: about 100 px of it.
+    return max(200, 100 + 26 * rows)
 
 
 def _finish(chart: alt.TopLevelMixin, large: bool, height: int = 280) -> alt.TopLevelMixin:
-    label, title = (18, 20) if large else (12, 13)
+    label, title = (16, 18) if large else (12, 13)
     return (
-        chart.properties(height=int(height * (1.25 if large else 1)))
+        chart.properties(
+            height=int(height * (1.25 if large else 1)),
+            # Fit the whole chart (title, axes, legend) in the space Streamlit gives it.
+            autosize=alt.AutoSizeParams(type="fit", contains="padding"),
+        )
         .configure_axis(labelFontSize=label, titleFontSize=title, labelLimit=260)
-        .configure_legend(labelFontSize=label, titleFontSize=title, orient="bottom")
-        .configure_title(fontSize=title + 2)
+        .configure_legend(
+            labelFontSize=label, titleFontSize=title, orient="bottom", columns=3 if large else 0
+        )
+        .configure_title(fontSize=title + 2, subtitleFontSize=label, anchor="start")
     )
 
 
@@ -115,10 +129,20 @@ def department_chart(
             .otherwise(alt.value(MUTED))
         )
     chart = (
-        alt.Chart(data, title="Concerns opened by department (click a bar to narrow the page)")
+        alt.Chart(
+            data,
+            title=alt.Title(
+                "Concerns opened by department", subtitle="Click a bar to narrow the page to it"
+            ),
+        )
         .mark_bar(cursor="pointer")
         .encode(
-            y=alt.Y("department:N", title=None, sort=alt.SortField("opened", order="descending")),
+            y=alt.Y(
+                "department:N",
+                title=None,
+                sort=list(data["department"]) if not data.empty else "-x",  # Other last
+                axis=BAND_AXIS,
+            ),
             x=alt.X("opened:Q", title="Concerns opened"),
             color=colour,
             tooltip=[
@@ -128,7 +152,7 @@ def department_chart(
         )
         .add_params(click)
     )
-    return _finish(chart, large)
+    return _finish(chart, large, _bars_height(len(data)))
 
 
 def category_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
@@ -138,7 +162,12 @@ def category_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
         alt.Chart(data, title="Issues raised, by category")
         .mark_bar(color=BAR)
         .encode(
-            y=alt.Y("category:N", title=None, sort=alt.SortField("issues", order="descending")),
+            y=alt.Y(
+                "category:N",
+                title=None,
+                sort=list(data["category"]) if not data.empty else "-x",  # Other last
+                axis=BAND_AXIS,
+            ),
             x=alt.X("issues:Q", title="Issues"),
             tooltip=[
                 alt.Tooltip("category:N", title="Category"),
@@ -146,7 +175,7 @@ def category_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
             ],
         )
     )
-    return _finish(chart, large)
+    return _finish(chart, large, _bars_height(len(data)))
 
 
 def complaint_rate_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
@@ -158,9 +187,12 @@ def complaint_rate_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Cha
         .mark_bar(color="#e15759")
         .encode(
             y=alt.Y(
-                "department:N", title=None, sort=alt.SortField("per_thousand", order="descending")
+                "department:N",
+                title=None,
+                sort=alt.SortField("per_thousand", order="descending"),
+                axis=BAND_AXIS,
             ),
-            x=alt.X("per_thousand:Q", title="Complaints + grievances per 1,000 encounters"),
+            x=alt.X("per_thousand:Q", title="Complaints and grievances per 1,000"),
             tooltip=[
                 alt.Tooltip("department:N", title="Department"),
                 alt.Tooltip("per_thousand:Q", title="Per 1,000", format=".2f"),
@@ -169,7 +201,7 @@ def complaint_rate_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Cha
             ],
         )
     )
-    return _finish(chart, large)
+    return _finish(chart, large, _bars_height(len(data)))
 
 
 def open_age_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
@@ -200,7 +232,7 @@ def satisfaction_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart
     30 answers, too few to trust (frame: week, answers, nps, small_sample)."""
     data = frame.assign(
         week=pd.to_datetime(frame["week"]),
-        sample=frame["small_sample"].map({True: "n < 30: too few to trust", False: "n ≥ 30"}),
+        sample=frame["small_sample"].map({True: SMALL_LABEL, False: ENOUGH_LABEL}),
     )
     base = alt.Chart(data).encode(
         x=alt.X("week:T", title="Week starting (Monday)", axis=alt.Axis(format="%d %b %y")),
@@ -216,19 +248,17 @@ def satisfaction_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart
         shape=alt.Shape(
             "sample:N",
             title="Sample",
-            scale=alt.Scale(
-                domain=["n ≥ 30", "n < 30: too few to trust"], range=["circle", "triangle-up"]
-            ),
+            scale=alt.Scale(domain=[ENOUGH_LABEL, SMALL_LABEL], range=["circle", "triangle-up"]),
         ),
         color=alt.Color(
             "sample:N",
             title="Sample",
-            scale=alt.Scale(domain=["n ≥ 30", "n < 30: too few to trust"], range=[BAR, "#bab0ac"]),
+            scale=alt.Scale(domain=[ENOUGH_LABEL, SMALL_LABEL], range=[BAR, "#bab0ac"]),
         ),
     )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888", strokeDash=[4, 4])
     chart = alt.layer(line, points, zero.encode(y="y:Q")).properties(
-        title="Net Promoter Score per week (likelihood to recommend)"
+        title=alt.Title("NPS per week", subtitle="Likelihood to recommend, unadjusted")
     )
     return _finish(chart, large)
 

@@ -16,6 +16,7 @@ import streamlit as st
 from db.kpi import KpiResult
 
 NO_VALUE = "—"
+NO_CHANGE = "no change"
 Kind = Literal["count", "share", "days", "points", "per_thousand"]
 DeltaColour = Literal["normal", "inverse", "off"]
 
@@ -51,6 +52,8 @@ def format_change(result: KpiResult, kind: Kind) -> str | None:
     change = result.change
     if change is None:
         return None
+    if change == 0:
+        return NO_CHANGE
     if kind == "count":
         before = result.previous_value or 0
         percent = f" ({100 * change / before:+.0f}%)" if before else ""
@@ -100,14 +103,15 @@ def render_tiles(tiles: Sequence[Tile], *, per_row: int = 5) -> None:
     for start in range(0, len(tiles), per_row):
         columns = st.columns(per_row)
         for column, tile in zip(columns, tiles[start : start + per_row], strict=False):
-            with column:
+            with column, st.container(border=True, height="stretch"):
+                unchanged = tile.delta == NO_CHANGE
                 st.metric(
                     tile.label,
                     tile.value,
                     delta=tile.delta,
-                    delta_color=tile.delta_colour,
+                    delta_color="off" if unchanged else tile.delta_colour,
+                    delta_arrow="off" if unchanged else "auto",
                     help=tile.help or None,
-                    border=True,
                 )
                 if tile.caption:
                     st.caption(tile.caption)

@@ -30,14 +30,14 @@ AUTO_REFRESH_STARTED_KEY = "presentation_refresh_started"
 AUTO_REFRESH_RERUN_KEY = "presentation_auto_refresh"
 # Larger type for a shared screen. A fixed string, never user data.
 PRESENTATION_CSS = """<style>
-.stApp { font-size: 1.2rem; }
+.stApp [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; }
 .stApp h1 { font-size: 2.8rem; }
 .stApp h2, .stApp h3 { font-size: 2rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.35rem; }
-[data-testid="stMetricValue"] { font-size: 3.1rem; }
-[data-testid="stMetricDelta"] { font-size: 1.25rem; }
-[data-testid="stCaptionContainer"] { font-size: 1.05rem; }
-.stApp [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; }
+.stApp [data-testid="stWidgetLabel"] p { font-size: 1.1rem; }
+.stApp [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
+.stApp [data-testid="stMetricLabel"] p { font-size: 1.3rem; white-space: normal; }
+.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] p { font-size: 3rem; }
+.stApp [data-testid="stMetricDelta"] p { font-size: 1.2rem; }
 </style>"""
 
 

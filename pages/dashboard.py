@@ -7,6 +7,7 @@ view; clicking a department bar narrows the page to that department.
 """
 
 import datetime as dt
+from dataclasses import replace
 
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -27,83 +28,118 @@ now = dt.datetime.now(dt.UTC)
 today = periods.facility_today(settings.facility_tz, now)
 names = dict(department_choices())
 
-# --- filters: the URL opens the view, the widgets change it, the URL follows ---------------------
-PERIOD_KEY, DATES_KEY, DEPARTMENT_KEY, TREND_KEY = (
-    "dash_period",
-    "dash_dates",
-    "dash_department",
-    "dash_trend",
-)
+# --- filters: the URL is the view; widgets and chart clicks rewrite the URL -----------------------
+# Each widget starts from the URL and its callback writes the URL back, so the view, the widgets
+# and a copied link always agree. A department clicked on the chart changes the URL and a key
+# version, so the department box is drawn afresh from the URL.
+ALL = 0  # the "All departments" choice (a None option would read as "nothing chosen")
+VERSION_KEY = "dash_filters_version"
 CHART_KEY = "dash_department_chart"
 TREND_LABELS = {13: "13 weeks", 26: "26 weeks", 52: "1 year", 104: "2 years"}
+version = st.session_state.setdefault(VERSION_KEY, 0)
+PERIOD_KEY, DATES_KEY, DEPARTMENT_KEY, TREND_KEY = (
+    f"dash_{name}_{version}" for name in ("period", "dates", "department", "trend")
+)
 
-if PERIOD_KEY not in st.session_state:
-    opened = periods.filters_from_params(
+
+def _url_filters() -> periods.DashboardFilters:
+    filters = periods.filters_from_params(
         st.query_params.to_dict(), today=today, tz_name=settings.facility_tz_name
     )
-    st.session_state[PERIOD_KEY] = opened.choice
-    st.session_state[DATES_KEY] = (opened.period.first_day, opened.period.last_day)
-    st.session_state[DEPARTMENT_KEY] = (
-        opened.department_id if opened.department_id in names else None
+    if filters.department_id not in names:
+        filters = replace(filters, department_id=None)
+    return filters
+
+
+def _show(filters: periods.DashboardFilters) -> None:
+    wanted = periods.params_from_filters(filters)
+    if st.query_params.get("present") == "1":
+        wanted["present"] = "1"
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _period_changed() -> None:
+    current, choice = _url_filters(), st.session_state[PERIOD_KEY]
+    # Switching to custom dates starts from the days on screen.
+    period = (
+        current.period
+        if choice == periods.CUSTOM
+        else periods.period_for(choice, today=today, tz_name=settings.facility_tz_name)
     )
-    st.session_state[TREND_KEY] = opened.trend_weeks
+    _show(replace(current, choice=choice, period=period))
+
+
+def _dates_changed() -> None:
+    picked = st.session_state[DATES_KEY]
+    if isinstance(picked, tuple | list) and len(picked) == 2:
+        period = periods.period_for(
+            periods.CUSTOM,
+            today=today,
+            tz_name=settings.facility_tz_name,
+            first_day=picked[0],
+            last_day=picked[1],
+        )
+        _show(replace(_url_filters(), choice=periods.CUSTOM, period=period))
+
+
+def _department_changed() -> None:
+    chosen = st.session_state[DEPARTMENT_KEY]
+    _show(replace(_url_filters(), department_id=None if chosen == ALL else chosen))
+
+
+def _trend_changed() -> None:
+    _show(replace(_url_filters(), trend_weeks=st.session_state[TREND_KEY]))
 
 
 def _department_clicked() -> None:
     chosen = charts.department_from_selection(st.session_state.get(CHART_KEY))
-    if chosen is None:  # the click cleared the selection: back to all departments
-        st.session_state[DEPARTMENT_KEY] = None
-    elif chosen in names:
-        st.session_state[DEPARTMENT_KEY] = chosen
+    if chosen is not None and chosen not in names:
+        return  # the Other bar
+    _show(replace(_url_filters(), department_id=chosen))  # a cleared selection: all
+    st.session_state[VERSION_KEY] = version + 1
 
 
+filters = _url_filters()
+_show(filters)  # tidy a malformed or partial link into the view it opened
 st.title("Dashboard")
 period_col, dates_col, department_col, trend_col = st.columns([2, 3, 3, 2])
-choice = period_col.selectbox(
+period_col.selectbox(
     "Period",
     list(periods.PERIOD_CHOICES),
+    index=list(periods.PERIOD_CHOICES).index(filters.choice),
     format_func=periods.PERIOD_CHOICES.get,
     key=PERIOD_KEY,
+    on_change=_period_changed,
 )
-period = periods.period_for(
-    choice if choice != periods.CUSTOM else periods.LAST_4_WEEKS,
-    today=today,
-    tz_name=settings.facility_tz_name,
-)
-if choice == periods.CUSTOM:
-    picked = dates_col.date_input(
+if filters.choice == periods.CUSTOM:
+    dates_col.date_input(
         "From – to (inclusive)",
-        key=DATES_KEY,
+        value=(filters.period.first_day, filters.period.last_day),
         min_value=periods.EARLIEST_DAY,
         max_value=today + dt.timedelta(days=366),
         format="YYYY-MM-DD",
+        key=DATES_KEY,
+        on_change=_dates_changed,
     )
-    picked = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
-    if len(picked) == 1:
-        dates_col.caption("Pick the last day too; showing the first day alone until then.")
-    period = periods.period_for(
-        periods.CUSTOM,
-        today=today,
-        tz_name=settings.facility_tz_name,
-        first_day=picked[0],
-        last_day=picked[-1],
-    )
-department_id = department_col.selectbox(
+department_options = [ALL, *names]
+department_col.selectbox(
     "Department",
-    [None, *names],
-    format_func=lambda d: "All departments" if d is None else names[d],
+    department_options,
+    index=department_options.index(filters.department_id or ALL),
+    format_func=lambda d: "All departments" if d == ALL else names[d],
     key=DEPARTMENT_KEY,
+    on_change=_department_changed,
 )
-trend_weeks = trend_col.selectbox(
-    "Trend charts", list(TREND_LABELS), format_func=TREND_LABELS.get, key=TREND_KEY
+trend_col.selectbox(
+    "Trend charts",
+    list(TREND_LABELS),
+    index=list(TREND_LABELS).index(filters.trend_weeks),
+    format_func=TREND_LABELS.get,
+    key=TREND_KEY,
+    on_change=_trend_changed,
 )
-filters = periods.DashboardFilters(choice, period, department_id, trend_weeks)
-wanted = periods.params_from_filters(filters)
-if st.query_params.get("present") == "1":
-    wanted["present"] = "1"
-if st.query_params.to_dict() != wanted:
-    st.query_params.from_dict(wanted)
-
+period, department_id, trend_weeks = filters.period, filters.department_id, filters.trend_weeks
 comparison = periods.comparison_period(period, today=today)
 trend = periods.trend_period(period, trend_weeks)
 where = "All departments" if department_id is None else names[department_id]
@@ -159,7 +195,7 @@ render_tiles(
             help="Open and past their due time.",
         ),
         tile_for(
-            "Complaints per 1,000 encounters",
+            "Complaints per 1,000",
             numbers.complaints_per_thousand,
             "per_thousand",
             of="encounters",
@@ -196,7 +232,7 @@ render_tiles(
             "opening a concern.",
         ),
         tile_for(
-            "Grievance response in 7 days",
+            "7-day grievance response",
             numbers.grievance_compliance,
             "share",
             of="windows ended",

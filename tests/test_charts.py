@@ -70,6 +70,7 @@ def test_department_chart_keeps_top_ten_and_other_and_is_clickable():
     assert rows[-1]["department"] == "Other (4)"
     assert rows[-1]["opened"] == 4 + 3 + 2 + 1
     assert rows[-1]["department_id"] == charts.OTHER_ID
+    assert spec["encoding"]["y"]["sort"][-1] == "Other (4)"  # Other stays at the bottom
     (param,) = spec["params"]
     assert param["name"] == charts.DEPARTMENT_SELECTION
     assert param["select"]["fields"] == ["department_id"]
@@ -121,7 +122,7 @@ def test_satisfaction_chart_marks_small_samples():
     points = spec["layer"][1]
     assert points["encoding"]["shape"]["field"] == "sample"
     rows = next(d for d in spec["datasets"].values() if len(d) == 2 and "nps" in d[0])
-    assert [r["sample"] for r in rows] == ["n ≥ 30", "n < 30: too few to trust"]
+    assert [r["sample"] for r in rows] == [charts.ENOUGH_LABEL, charts.SMALL_LABEL]
     assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"] == [-100, 100]
 
 
@@ -179,6 +180,7 @@ def test_changes_are_in_the_kpis_own_unit():
     assert format_change(KpiResult(0.75, 4, 0.5, 2), "share") == "+25.0 pts"
     assert format_change(KpiResult(2.0, 4, 2.5, 3), "days") == "-0.5 d"
     assert format_change(KpiResult(None, 0, 0.5, 2), "share") is None
+    assert format_change(KpiResult(3, None, 3, None), "count") == "no change"
 
 
 def test_a_rate_with_no_denominator_shows_a_dash_and_still_its_denominator():
