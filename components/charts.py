@@ -13,7 +13,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from db.dashboard_queries import AGE_BANDS
+from db.dashboard_queries import AGE_BANDS, DashboardNumbers
 from db.models import CONCERN_TYPES, SEVERITIES
 
 DEPARTMENT_SELECTION = "department_click"
@@ -36,17 +36,21 @@ def _bars_height(rows: int) -> int:
 
 def _finish(chart: alt.TopLevelMixin, large: bool, height: int = 280) -> alt.TopLevelMixin:
     label, title = (16, 18) if large else (12, 13)
-    return (
-        chart.properties(
-            height=int(height * (1.25 if large else 1)),
-            # Fit the whole chart (title, axes, legend) in the space Streamlit gives it.
-            autosize=alt.AutoSizeParams(type="fit", contains="padding"),
-        )
-        .configure_axis(labelFontSize=label, titleFontSize=title, labelLimit=260)
-        .configure_legend(
-            labelFontSize=label, titleFontSize=title, orient="bottom", columns=3 if large else 0
-        )
-        .configure_title(fontSize=title + 2, subtitleFontSize=label, anchor="start")
+    # One .properties() call: every Altair method copies the whole chart.
+    return chart.properties(
+        height=int(height * (1.25 if large else 1)),
+        # Fit the whole chart (title, axes, legend) in the space Streamlit gives it.
+        autosize=alt.AutoSizeParams(type="fit", contains="padding"),
+        config=alt.Config(
+            axis=alt.AxisConfig(labelFontSize=label, titleFontSize=title, labelLimit=260),
+            legend=alt.LegendConfig(
+                labelFontSize=label,
+                titleFontSize=title,
+                orient="bottom",
+                columns=3 if large else 0,
+            ),
+            title=alt.TitleConfig(fontSize=title + 2, subtitleFontSize=label, anchor="start"),
+        ),
     )
 
 
@@ -256,11 +260,51 @@ def satisfaction_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart
             scale=alt.Scale(domain=[ENOUGH_LABEL, SMALL_LABEL], range=[BAR, "#bab0ac"]),
         ),
     )
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888", strokeDash=[4, 4])
-    chart = alt.layer(line, points, zero.encode(y="y:Q")).properties(
-        title=alt.Title("NPS per week", subtitle="Likelihood to recommend, unadjusted")
+    chart = alt.layer(
+        line,
+        points,
+        title=alt.Title("NPS per week", subtitle="Likelihood to recommend, unadjusted"),
     )
     return _finish(chart, large)
+
+
+def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart as a Vega-Lite spec, without re-validating it against the JSON schema (about
+    30 ms a chart here: most of the page's own time). The tests validate every builder
+    through to_dict()."""
+    return chart.to_dict(validate=False)
+
+
+def dashboard_specs(numbers: DashboardNumbers, *, large: bool) -> dict[str, dict | None]:
+    """Every dashboard chart as a Vega-Lite spec (None where there is nothing to draw), from
+    counts only, so the specs can be cached for all users with the numbers they show."""
+    frames = {
+        "weekly_volume": (numbers.weekly_volume, weekly_volume_chart),
+        "satisfaction": (numbers.satisfaction, satisfaction_chart),
+        "by_category": (numbers.by_category, category_chart),
+        "open_by_age": (numbers.open_by_age, open_age_chart),
+        "complaint_rates": (numbers.complaint_rates, complaint_rate_chart),
+    }
+    specs = {
+        name: None if frame.empty else spec(builder(frame, large=large))
+        for name, (frame, builder) in frames.items()
+    }
+    specs["by_department"] = (
+        None
+        if numbers.by_department.empty
+        else spec(
+            department_chart(numbers.by_department, selected=numbers.department_id, large=large)
+        )
+    )
+    return specs
+
+
+def draw(chart_spec: dict[str, Any], **kwargs: Any) -> Any:
+    """Draw a spec from `spec()` / `dashboard_specs()` (kwargs: key, on_select,
+    selection_mode); st.vega_lite_chart, because st.altair_chart would validate it again."""
+    import streamlit as st
+
+    return st.vega_lite_chart(spec=chart_spec, width="stretch", **kwargs)
 
 
 def department_from_selection(state: Any) -> int | None:

@@ -1,8 +1,8 @@
 """The dashboard's numbers, cached for everyone who looks at the same view.
 
-What is cached: db.dashboard_queries.DashboardNumbers — counts and rates only, identical for
-every role, never a patient (st.cache_data is shared by all users). The overdue list is not
-cached: it is drawn per role.
+What is cached: db.dashboard_queries.DashboardNumbers and the chart specs drawn from it —
+counts and rates only, identical for every role, never a patient (st.cache_data is shared by
+all users). The overdue list is not cached: it is drawn per role.
 
 How it stays fresh: the cache key includes the database's dashboard data version, a sequence
 that the summary triggers move on every write to interactions, concerns, issues and survey
@@ -20,6 +20,7 @@ import datetime as dt
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from components import charts
 from components.shell import get_engine
 from db.dashboard_queries import DashboardNumbers, dashboard_numbers, departments
 from db.kpi import data_version
@@ -47,14 +48,33 @@ def _numbers(
         )
 
 
-def load_dashboard_numbers(
-    *, period: Period, comparison: Period, trend: Period, department_id: int | None
-) -> DashboardNumbers:
-    """The dashboard's tiles and chart series for this view, from the cache when nothing has
-    changed since they were computed (and they are under a minute old)."""
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=200, show_spinner=False)
+def _specs(
+    period: Period,
+    comparison: Period,
+    trend: Period,
+    department_id: int | None,
+    version: int,
+    large: bool,
+) -> dict[str, dict | None]:
+    numbers = _numbers(period, comparison, trend, department_id, version)
+    return charts.dashboard_specs(numbers, large=large)
+
+
+def load_dashboard(
+    *,
+    period: Period,
+    comparison: Period,
+    trend: Period,
+    department_id: int | None,
+    large: bool,
+) -> tuple[DashboardNumbers, dict[str, dict | None]]:
+    """The dashboard's numbers and its charts as Vega-Lite specs for this view, from the cache
+    when nothing has changed since they were computed (and they are under a minute old)."""
     with Session(get_engine()) as session:
         version = data_version(session=session)
-    return _numbers(period, comparison, trend, department_id, version)
+    key = (period, comparison, trend, department_id, version)
+    return _numbers(*key), _specs(*key, large)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -68,4 +88,5 @@ def clear_dashboard_cache() -> None:
     """Forget every cached dashboard figure in this process (write paths may call it so their
     change shows at once; the data version already covers other processes)."""
     _numbers.clear()
+    _specs.clear()
     department_choices.clear()

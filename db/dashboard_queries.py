@@ -23,8 +23,11 @@ from db.models import (
     Concern,
     ConcernDay,
     ConcernIssueDay,
+    ConcernIssueWeek,
+    ConcernWeek,
     Department,
     SurveyAnswerDay,
+    SurveyAnswerWeek,
     SurveyQuestion,
 )
 from db.periods import Period
@@ -58,16 +61,11 @@ def weekly_concern_volume(
     *, session: Session, period: Period, department_id: int | None = None
 ) -> pd.DataFrame:
     """Concerns opened per ISO week and type: columns week, type, opened."""
-    s = ConcernDay
+    s = kpi.rollup(ConcernDay, ConcernWeek, [period], kpi.in_department(department_id))
     week = _week(s.day).label("week")
     rows = session.execute(
         select(week, s.type, func.sum(s.opened).label("opened"))
-        .where(
-            s.day >= period.first_day,
-            s.day < period.end_day,
-            s.opened != 0,
-            kpi.department_condition(s.department_id, department_id),
-        )
+        .where(s.opened != 0)
         .group_by(week, s.type)
         .order_by(week, s.type)
     ).all()
@@ -79,10 +77,9 @@ def weekly_concern_volume(
 def concerns_by_department(*, session: Session, period: Period) -> pd.DataFrame:
     """Concerns opened in the period per department (all departments, for the click-to-narrow
     chart): columns department_id, department, opened; largest first."""
-    s = ConcernDay
+    s = kpi.rollup(ConcernDay, ConcernWeek, [period])
     rows = session.execute(
         select(s.department_id, func.sum(s.opened).label("opened"))
-        .where(s.day >= period.first_day, s.day < period.end_day)
         .group_by(s.department_id)
         .having(func.sum(s.opened) > 0)
     ).all()
@@ -99,15 +96,10 @@ def issues_by_category(
 ) -> pd.DataFrame:
     """Issues raised by concerns opened in the period, per category: columns category, issues
     (a concern with two issues counts in both categories)."""
-    s = ConcernIssueDay
+    s = kpi.rollup(ConcernIssueDay, ConcernIssueWeek, [period], kpi.in_department(department_id))
     rows = session.execute(
         select(Category.name, func.sum(s.issues).label("issues"))
         .join(Category, Category.id == s.category_id)
-        .where(
-            s.day >= period.first_day,
-            s.day < period.end_day,
-            kpi.department_condition(s.department_id, department_id),
-        )
         .group_by(Category.name)
         .having(func.sum(s.issues) > 0)
     ).all()
@@ -171,21 +163,21 @@ def weekly_satisfaction(
 ) -> pd.DataFrame:
     """NPS per ISO week from the likelihood-to-recommend question(s): columns week, answers,
     promoters, detractors, nps, small_sample (n < 30: too few to trust)."""
-    s = SurveyAnswerDay
-    week = _week(s.day).label("week")
     ltr = select(SurveyQuestion.id).where(SurveyQuestion.is_likelihood_to_recommend.is_(True))
+    s = kpi.rollup(
+        SurveyAnswerDay,
+        SurveyAnswerWeek,
+        [period],
+        kpi.in_department(department_id),
+        lambda t: t.question_id.in_(ltr),
+    )
+    week = _week(s.day).label("week")
     rows = session.execute(
         select(
             week,
             func.sum(s.answers).label("answers"),
             func.sum(s.promoters).label("promoters"),
             func.sum(s.detractors).label("detractors"),
-        )
-        .where(
-            s.question_id.in_(ltr),
-            s.day >= period.first_day,
-            s.day < period.end_day,
-            kpi.department_condition(s.department_id, department_id),
         )
         .group_by(week)
         .having(func.sum(s.answers) > 0)

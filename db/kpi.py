@@ -17,18 +17,23 @@ that calendar, so `ensure_summary_time_zone` rebuilds them if the facility's zon
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
     Interval,
     and_,
+    false,
     func,
     literal,
     literal_column,
+    or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -37,10 +42,13 @@ from db.models import (
     CONCERN_TYPES,
     Concern,
     ConcernDay,
+    ConcernWeek,
     DashboardSummaryState,
     GrievanceWindowDay,
     InteractionDay,
+    InteractionWeek,
     SurveyAnswerDay,
+    SurveyAnswerWeek,
     SurveyQuestion,
 )
 from db.periods import Period, facility_today, local_midnight
@@ -125,6 +133,10 @@ SUMMARY_KEYS = {
     "concern_issue_day": ("day", "department_id", "category_id"),
     "survey_answer_day": ("question_id", "day", "department_id"),
     "grievance_window_day": ("day", "department_id"),
+    "interaction_week": ("week", "department_id", "outcome"),
+    "concern_week": ("week", "department_id", "type"),
+    "concern_issue_week": ("week", "department_id", "category_id"),
+    "survey_answer_week": ("question_id", "week", "department_id"),
 }
 
 
@@ -172,6 +184,49 @@ def _either(day_column, period: Period, previous: Period) -> ColumnElement[bool]
     )
 
 
+def rollup(day_model, week_model, spans: Sequence[Period], *conditions: Callable[[Any], Any]):
+    """The rows of a day summary over `spans`, reading whole ISO weeks from its weekly rollup
+    (their `day` is the Monday) and only the days around the spans' edges from the day rows:
+    about a seventh of the rows over a long period. Returns the columns of the result
+    (`.day`, the keys, the measures).
+
+    A week is read whole only when no span starts or ends inside it, so a filter on `day` by
+    any of the spans still selects exactly its days. `conditions` (functions of a table) filter
+    both parts, e.g. lambda t: t.department_id == 7."""
+    bounds = sorted({day for p in spans for day in (p.first_day, p.end_day)})
+    week_ranges, day_ranges = [], []
+    for low, high in zip(bounds, bounds[1:], strict=False):
+        if not any(p.first_day <= low and high <= p.end_day for p in spans):
+            continue  # between two spans: nothing to read
+        first_monday = low + dt.timedelta(days=-low.weekday() % 7)
+        last_monday = high - dt.timedelta(days=high.weekday())
+        if first_monday < last_monday:
+            week_ranges.append((first_monday, last_monday))
+            day_ranges += [(low, first_monday), (last_monday, high)]
+        else:
+            day_ranges.append((low, high))
+    day_ranges = [(a, b) for a, b in day_ranges if a < b]
+    names = [c.name for c in day_model.__table__.columns if c.name != "day"]
+    parts = []
+    if week_ranges:
+        week = week_model.week
+        parts.append(
+            select(week.label("day"), *(getattr(week_model, n) for n in names)).where(
+                or_(*(and_(week >= a, week < b) for a, b in week_ranges)),
+                *(condition(week_model) for condition in conditions),
+            )
+        )
+    if day_ranges or not parts:
+        day = day_model.day
+        parts.append(
+            select(day, *(getattr(day_model, n) for n in names)).where(
+                or_(*(and_(day >= a, day < b) for a, b in day_ranges)) if day_ranges else false(),
+                *(condition(day_model) for condition in conditions),
+            )
+        )
+    return union_all(*parts).subquery().c
+
+
 def _instants(column, period: Period) -> ColumnElement[bool]:
     return and_(column >= period.start, column < period.end)
 
@@ -179,6 +234,11 @@ def _instants(column, period: Period) -> ColumnElement[bool]:
 def department_condition(column, department_id: int | None) -> ColumnElement[bool]:
     """`column` is the department, or always true when department_id is None (all)."""
     return literal(True) if department_id is None else column == department_id
+
+
+def in_department(department_id: int | None) -> Callable[[Any], Any]:
+    """A rollup() condition: rows of that department (all when None)."""
+    return lambda table: department_condition(table.department_id, department_id)
 
 
 def _default_previous(period: Period, previous: Period | None) -> Period:
@@ -197,13 +257,11 @@ def interactions(
 ) -> KpiResult:
     """Interactions with occurred_at in the period (a count)."""
     previous = _default_previous(period, previous)
-    s = InteractionDay
+    s = rollup(InteractionDay, InteractionWeek, [period, previous], in_department(department_id))
     row = session.execute(
         select(
             func.sum(s.interactions).filter(_days(s.day, period)),
             func.sum(s.interactions).filter(_days(s.day, previous)),
-        ).where(
-            _either(s.day, period, previous), department_condition(s.department_id, department_id)
         )
     ).one()
     return _count(*row)
@@ -219,7 +277,13 @@ def first_contact_resolution_rate(
     """Interactions resolved at first contact, of those resolved at first contact or that opened
     a concern (information-only calls and additions to open concerns are left out)."""
     previous = _default_previous(period, previous)
-    s = InteractionDay
+    s = rollup(
+        InteractionDay,
+        InteractionWeek,
+        [period, previous],
+        in_department(department_id),
+        lambda t: t.outcome.in_((RESOLVED_FIRST_CONTACT, CONCERN_OPENED)),
+    )
     resolved = s.outcome == RESOLVED_FIRST_CONTACT
     row = session.execute(
         select(
@@ -227,10 +291,6 @@ def first_contact_resolution_rate(
             func.sum(s.interactions).filter(_days(s.day, period)),
             func.sum(s.interactions).filter(_days(s.day, previous), resolved),
             func.sum(s.interactions).filter(_days(s.day, previous)),
-        ).where(
-            _either(s.day, period, previous),
-            department_condition(s.department_id, department_id),
-            s.outcome.in_((RESOLVED_FIRST_CONTACT, CONCERN_OPENED)),
         )
     ).one()
     return _rate(*row)
@@ -248,17 +308,13 @@ def concerns_opened_by_type(
 ) -> dict[str, KpiResult]:
     """Concerns with opened_at in the period, per type (every type present, 0 when none)."""
     previous = _default_previous(period, previous)
-    s = ConcernDay
+    s = rollup(ConcernDay, ConcernWeek, [period, previous], in_department(department_id))
     rows = session.execute(
         select(
             s.type,
             func.sum(s.opened).filter(_days(s.day, period)),
             func.sum(s.opened).filter(_days(s.day, previous)),
-        )
-        .where(
-            _either(s.day, period, previous), department_condition(s.department_id, department_id)
-        )
-        .group_by(s.type)
+        ).group_by(s.type)
     ).all()
     found = {concern_type: _count(now, before) for concern_type, now, before in rows}
     return {t: found.get(t, _count(0, 0)) for t in CONCERN_TYPES}
@@ -274,15 +330,17 @@ def concerns_opened(
 ) -> KpiResult:
     """Concerns of `types` (all by default) with opened_at in the period (a count)."""
     previous = _default_previous(period, previous)
-    s = ConcernDay
+    s = rollup(
+        ConcernDay,
+        ConcernWeek,
+        [period, previous],
+        in_department(department_id),
+        lambda t: t.type.in_(types),
+    )
     row = session.execute(
         select(
             func.sum(s.opened).filter(_days(s.day, period)),
             func.sum(s.opened).filter(_days(s.day, previous)),
-        ).where(
-            _either(s.day, period, previous),
-            department_condition(s.department_id, department_id),
-            s.type.in_(types),
         )
     ).one()
     return _count(*row)
@@ -361,15 +419,13 @@ def on_time_resolution_rate(
     due_at (resolving exactly at the due time is on time). Compliments carry no clock and are
     left out of the denominator rather than counted late."""
     previous = _default_previous(period, previous)
-    s = ConcernDay
+    s = rollup(ConcernDay, ConcernWeek, [period, previous], in_department(department_id))
     row = session.execute(
         select(
             func.sum(s.resolved_on_time).filter(_days(s.day, period)),
             func.sum(s.resolved_with_clock).filter(_days(s.day, period)),
             func.sum(s.resolved_on_time).filter(_days(s.day, previous)),
             func.sum(s.resolved_with_clock).filter(_days(s.day, previous)),
-        ).where(
-            _either(s.day, period, previous), department_condition(s.department_id, department_id)
         )
     ).one()
     return _rate(*row)
@@ -524,11 +580,9 @@ def encounters_by_department(*, session: Session, period: Period) -> dict[int, f
 
 def complaints_by_department(*, session: Session, period: Period) -> dict[int, int]:
     """Complaints and grievances opened in the period, per department (0: no department)."""
-    s = ConcernDay
+    s = rollup(ConcernDay, ConcernWeek, [period], lambda t: t.type.in_(COMPLAINT_TYPES))
     rows = session.execute(
-        select(s.department_id, func.sum(s.opened))
-        .where(_days(s.day, period), s.type.in_(COMPLAINT_TYPES))
-        .group_by(s.department_id)
+        select(s.department_id, func.sum(s.opened)).group_by(s.department_id)
     ).all()
     return {department: int(n) for department, n in rows}
 
@@ -568,29 +622,32 @@ def complaints_per_thousand_encounters(
 # --- satisfaction ------------------------------------------------------------------------------
 
 
-def _question_filter(question_id: int | None, instrument_id: int | None):
-    s = SurveyAnswerDay
+def _questions(question_id: int | None, instrument_id: int | None) -> Callable[[Any], Any]:
     if question_id is not None:
-        return s.question_id == question_id
+        return lambda t: t.question_id == question_id
     if instrument_id is not None:
-        return s.question_id.in_(
-            select(SurveyQuestion.id).where(SurveyQuestion.instrument_id == instrument_id)
+        of_instrument = select(SurveyQuestion.id).where(
+            SurveyQuestion.instrument_id == instrument_id
         )
+        return lambda t: t.question_id.in_(of_instrument)
     raise ValueError("give a question_id or an instrument_id")
 
 
-def _survey_sums(session, period, previous, department_id, where, numerator):
-    s = SurveyAnswerDay
+def _survey_sums(session, period, previous, department_id, questions, numerator):
+    s = rollup(
+        SurveyAnswerDay,
+        SurveyAnswerWeek,
+        [period, previous],
+        in_department(department_id),
+        questions,
+    )
+    counted = numerator(s)
     return session.execute(
         select(
-            func.sum(numerator).filter(_days(s.day, period)),
+            func.sum(counted).filter(_days(s.day, period)),
             func.sum(s.answers).filter(_days(s.day, period)),
-            func.sum(numerator).filter(_days(s.day, previous)),
+            func.sum(counted).filter(_days(s.day, previous)),
             func.sum(s.answers).filter(_days(s.day, previous)),
-        ).where(
-            _either(s.day, period, previous),
-            department_condition(s.department_id, department_id),
-            where,
         )
     ).one()
 
@@ -612,8 +669,8 @@ def mean_score(
         period,
         previous,
         department_id,
-        _question_filter(question_id, instrument_id),
-        SurveyAnswerDay.total,
+        _questions(question_id, instrument_id),
+        lambda s: s.total,
     )
     return _rate(*row)
 
@@ -634,8 +691,8 @@ def top_box_rate(
         period,
         previous,
         department_id,
-        _question_filter(question_id, instrument_id),
-        SurveyAnswerDay.top_box,
+        _questions(question_id, instrument_id),
+        lambda s: s.top_box,
     )
     return _rate(*row)
 
@@ -660,11 +717,15 @@ def net_promoter_score(
     """NPS in points (-100 to 100): % of answers 9-10 minus % of answers 0-6, from the
     likelihood-to-recommend question(s) only; the denominator is the number of answers."""
     previous = _default_previous(period, previous)
-    s = SurveyAnswerDay
     ltr = select(SurveyQuestion.id).where(SurveyQuestion.is_likelihood_to_recommend.is_(True))
     if question_id is not None:
         ltr = ltr.where(SurveyQuestion.id == question_id)
     row = _survey_sums(
-        session, period, previous, department_id, s.question_id.in_(ltr), s.promoters - s.detractors
+        session,
+        period,
+        previous,
+        department_id,
+        lambda t: t.question_id.in_(ltr),
+        lambda s: s.promoters - s.detractors,
     )
     return _rate(*row, scale=100.0)

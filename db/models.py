@@ -616,3 +616,50 @@ class SurveyAnswerDay(Base):
     top_box: Mapped[int] = mapped_column(Integer)
     promoters: Mapped[int] = mapped_column(Integer)
     detractors: Mapped[int] = mapped_column(Integer)
+
+
+# ISO-week rollups of the day summaries (migration 0004), keyed by the Monday; kept current by
+# triggers on the day summaries. db.kpi reads whole weeks here and the edge days there.
+
+
+class InteractionWeek(Base):
+    __tablename__ = "interaction_week"
+
+    week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(Text, primary_key=True)
+    interactions: Mapped[int] = mapped_column(Integer)
+
+
+class ConcernWeek(Base):
+    __tablename__ = "concern_week"
+
+    week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(Text, primary_key=True)
+    opened: Mapped[int] = mapped_column(Integer)
+    resolved: Mapped[int] = mapped_column(Integer)
+    resolved_with_clock: Mapped[int] = mapped_column(Integer)
+    resolved_on_time: Mapped[int] = mapped_column(Integer)
+
+
+class ConcernIssueWeek(Base):
+    __tablename__ = "concern_issue_week"
+
+    week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issues: Mapped[int] = mapped_column(Integer)
+
+
+class SurveyAnswerWeek(Base):
+    __tablename__ = "survey_answer_week"
+
+    question_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Numeric)
+    top_box: Mapped[int] = mapped_column(Integer)
+    promoters: Mapped[int] = mapped_column(Integer)
+    detractors: Mapped[int] = mapped_column(Integer)

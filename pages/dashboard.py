@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from components import charts
-from components.dashboard_data import department_choices, load_dashboard_numbers
+from components.dashboard_data import department_choices, load_dashboard
 from components.kpi_tiles import render_tiles, tile_for
 from components.safe import escape_markdown
 from components.shell import get_engine, presentation_frame, require_roles
@@ -151,8 +151,12 @@ st.caption(
 )
 
 # --- tiles ---------------------------------------------------------------------------------------
-numbers = load_dashboard_numbers(
-    period=period, comparison=comparison, trend=trend, department_id=department_id
+numbers, specs = load_dashboard(
+    period=period,
+    comparison=comparison,
+    trend=trend,
+    department_id=department_id,
+    large=presenting,
 )
 before = "same days before" if in_progress else "previous"
 by_type = ", ".join(
@@ -255,50 +259,35 @@ if by_type:
     st.caption(f"Concerns opened by type: {by_type}.")
 
 # --- charts --------------------------------------------------------------------------------------
-large = presenting
-left, right = st.columns(2)
-with left:
-    if numbers.weekly_volume.empty:
-        st.info("No concerns opened in the trend span.")
-    else:
-        st.altair_chart(charts.weekly_volume_chart(numbers.weekly_volume, large=large))
-with right:
-    if numbers.satisfaction.empty:
-        st.info("No likelihood-to-recommend answers in the trend span.")
-    else:
-        st.altair_chart(charts.satisfaction_chart(numbers.satisfaction, large=large))
-        st.caption("Internal survey scores, unadjusted for patient mix. n per week in the tooltip.")
-
-left, right = st.columns(2)
-with left:
-    if numbers.by_department.empty:
-        st.info("No concerns opened in this period.")
-    else:
-        st.altair_chart(
-            charts.department_chart(numbers.by_department, selected=department_id, large=large),
-            key=CHART_KEY,
-            on_select=_department_clicked,
-            selection_mode=charts.DEPARTMENT_SELECTION,
-        )
-with right:
-    if numbers.by_category.empty:
-        st.info("No issues recorded for concerns opened in this period.")
-    else:
-        st.altair_chart(charts.category_chart(numbers.by_category, large=large))
-
-left, right = st.columns(2)
-with left:
-    if numbers.open_by_age.empty:
-        st.info("No open concerns.")
-    else:
-        st.altair_chart(charts.open_age_chart(numbers.open_by_age, large=large))
-with right:
-    if numbers.complaint_rates.empty:
-        st.info(
-            "Complaints per 1,000 encounters need monthly encounter volumes covering the period."
-        )
-    else:
-        st.altair_chart(charts.complaint_rate_chart(numbers.complaint_rates, large=large))
+EMPTY_CHART = {
+    "weekly_volume": "No concerns opened in the trend span.",
+    "satisfaction": "No likelihood-to-recommend answers in the trend span.",
+    "by_department": "No concerns opened in this period.",
+    "by_category": "No issues recorded for concerns opened in this period.",
+    "open_by_age": "No open concerns.",
+    "complaint_rates": "Complaints per 1,000 encounters need monthly encounter volumes covering "
+    "the period.",
+}
+for row in (
+    ("weekly_volume", "satisfaction"),
+    ("by_department", "by_category"),
+    ("open_by_age", "complaint_rates"),
+):
+    for column, name in zip(st.columns(2), row, strict=True):
+        with column:
+            if specs[name] is None:
+                st.info(EMPTY_CHART[name])
+            elif name == "by_department":
+                charts.draw(
+                    specs[name],
+                    key=CHART_KEY,
+                    on_select=_department_clicked,
+                    selection_mode=charts.DEPARTMENT_SELECTION,
+                )
+            else:
+                charts.draw(specs[name])
+            if name == "satisfaction" and specs[name] is not None:
+                st.caption("Internal survey scores, unadjusted for patient mix. n in the tooltip.")
 
 # --- overdue -------------------------------------------------------------------------------------
 st.subheader("Overdue now")

@@ -118,7 +118,7 @@ def test_satisfaction_chart_marks_small_samples():
         }
     )
     spec = _spec(charts.satisfaction_chart(frame))
-    assert len(spec["layer"]) == 3
+    assert len(spec["layer"]) == 2
     points = spec["layer"][1]
     assert points["encoding"]["shape"]["field"] == "sample"
     rows = next(d for d in spec["datasets"].values() if len(d) == 2 and "nps" in d[0])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from db import kpi
@@ -387,3 +387,56 @@ def test_a_statement_inserting_many_rows_is_summarised_once(engine, world):
     _assert_no_drift(engine)
     with Session(engine) as s:
         assert kpi.interactions(session=s, period=WEEK).value == 505
+
+
+def test_weekly_rollups_give_the_same_numbers_as_raw_rows_for_any_period(engine, world):
+    import random
+
+    with Session(engine) as s, s.begin():
+        # Three calls a day for four months, at 00:30, 12:00 and 23:30 local time; the ones
+        # that "opened a concern" point at C1.
+        s.execute(
+            text(
+                "INSERT INTO interaction (occurred_at, channel, direction, department_id, summary,"
+                " outcome, concern_id, logged_by, client_submission_id) "
+                "SELECT at_local AT TIME ZONE 'America/New_York', 'phone', 'inbound',"
+                " 1 + n % 2, 'x', outcome,"
+                " CASE WHEN outcome = 'concern-opened' THEN CAST(:concern AS bigint) END,"
+                " :staff, gen_random_uuid() "
+                "FROM (SELECT d + t AS at_local, extract(doy FROM d)::int AS n,"
+                " (ARRAY['resolved-first-contact', 'concern-opened', 'information-only'])"
+                "[1 + extract(doy FROM d)::int % 3] AS outcome"
+                " FROM generate_series(DATE '2026-09-01', DATE '2026-12-31', interval '1 day') d,"
+                " unnest(ARRAY[interval '30 minutes', interval '12 hours',"
+                " interval '23 hours 30 minutes']) t) AS calls"
+            ),
+            {"staff": world.staff_id, "concern": world.concerns["C1"]},
+        )
+    _assert_no_drift(engine)
+    rng = random.Random(7)
+    with Session(engine) as s:
+        for _ in range(25):
+            first = dt.date(2026, 9, 1) + dt.timedelta(days=rng.randrange(0, 100))
+            period = Period(first, first + dt.timedelta(days=rng.randrange(1, 40)), TZ_NAME)
+            previous = Period(
+                period.first_day - dt.timedelta(days=period.days),
+                period.first_day - dt.timedelta(days=rng.choice([0, 0, 3])),
+                TZ_NAME,
+            )
+            department = rng.choice([None, world.cardiology])
+            raw = [
+                s.scalar(
+                    select(func.count()).where(
+                        Interaction.occurred_at >= p.start,
+                        Interaction.occurred_at < p.end,
+                        Interaction.department_id == department
+                        if department
+                        else Interaction.id.is_not(None),
+                    )
+                )
+                for p in (period, previous)
+            ]
+            result = kpi.interactions(
+                session=s, period=period, previous=previous, department_id=department
+            )
+            assert (result.value, result.previous_value) == tuple(raw), (period, previous)
