@@ -3,11 +3,19 @@
 
 `large=True` is presentation mode: bigger labels for a shared screen. Every chart shows counts
 or rates only, never a patient.
+
+Each chart is two steps: `_x_data(frame)` turns the query's frame into JSON-ready rows, and
+`_x(data, ...)` gives the chart its shape. The public builders do both. The page takes a faster
+road to the same spec (`dashboard_specs`): the shape of each chart is built once per process
+(Altair objects and their to_dict() cost tens of milliseconds a chart) with a named data set,
+and each run only fills in the rows; the tests check that both roads give the same spec.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import altair as alt
@@ -27,6 +35,7 @@ HIGHLIGHT = "#f28e2b"
 MUTED = "#9fb8d3"
 # Horizontal bar charts: every bar keeps its label (Vega would drop "overlapping" ones).
 BAND_AXIS = alt.Axis(labelOverlap=False)
+TABLE = "table"  # the data set name in the page's specs
 
 
 def _bars_height(rows: int) -> int:
@@ -34,24 +43,30 @@ def _bars_height(rows: int) -> int:
     return max(200, 100 + 26 * rows)
 
 
-def _finish(chart: alt.TopLevelMixin, large: bool, height: int = 280) -> alt.TopLevelMixin:
+def _finish(chart: Any, large: bool, height: int = 280) -> Any:
     label, title = (16, 18) if large else (12, 13)
-    # One .properties() call: every Altair method copies the whole chart.
-    return chart.properties(
-        height=int(height * (1.25 if large else 1)),
-        # Fit the whole chart (title, axes, legend) in the space Streamlit gives it.
-        autosize=alt.AutoSizeParams(type="fit", contains="padding"),
-        config=alt.Config(
-            axis=alt.AxisConfig(labelFontSize=label, titleFontSize=title, labelLimit=260),
-            legend=alt.LegendConfig(
-                labelFontSize=label,
-                titleFontSize=title,
-                orient="bottom",
-                columns=3 if large else 0,
-            ),
-            title=alt.TitleConfig(fontSize=title + 2, subtitleFontSize=label, anchor="start"),
+    # Set on the fresh chart directly: .properties() would copy and validate it again.
+    chart.height = int(height * (1.25 if large else 1))
+    # Fit the whole chart (title, axes, legend) in the space Streamlit gives it.
+    chart.autosize = alt.AutoSizeParams(type="fit", contains="padding")
+    chart.config = alt.Config(
+        axis=alt.AxisConfig(labelFontSize=label, titleFontSize=title, labelLimit=260),
+        legend=alt.LegendConfig(
+            labelFontSize=label, titleFontSize=title, orient="bottom", columns=3 if large else 0
         ),
+        title=alt.TitleConfig(fontSize=title + 2, subtitleFontSize=label, anchor="start"),
     )
+    return chart
+
+
+def _week_text(weeks: pd.Series) -> pd.Series:
+    # Local midnight without a zone: Vega-Lite reads it in the viewer's zone, so the labels
+    # show the facility's Monday whatever the browser's zone.
+    return pd.to_datetime(weeks).dt.strftime("%Y-%m-%dT00:00:00")
+
+
+def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(rank=range(len(frame)))
 
 
 def top_with_other(
@@ -86,9 +101,14 @@ def top_with_other(
     return pd.concat([top, pd.DataFrame([other])], ignore_index=True)
 
 
-def weekly_volume_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
-    """Concerns opened per ISO week, stacked by type (frame: week, type, opened)."""
-    data = frame.assign(week=pd.to_datetime(frame["week"]))
+# --- concerns opened per week ------------------------------------------------------------------
+
+
+def _volume_data(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(week=_week_text(frame["week"]), opened=frame["opened"].astype(int))
+
+
+def _volume(data: Any, large: bool) -> alt.Chart:
     chart = (
         alt.Chart(data, title="Concerns opened per week")
         .mark_bar()
@@ -111,11 +131,15 @@ def weekly_volume_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Char
     return _finish(chart, large)
 
 
-def department_chart(
-    frame: pd.DataFrame, *, selected: int | None = None, large: bool = False
-) -> alt.Chart:
-    """Concerns opened per department, top 10 and Other; the selected department is
-    highlighted. Clicking a bar fills the DEPARTMENT_SELECTION selection with its id."""
+def weekly_volume_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
+    """Concerns opened per ISO week, stacked by type (frame: week, type, opened)."""
+    return _volume(_volume_data(frame), large)
+
+
+# --- concerns by department (click to narrow) ----------------------------------------------------
+
+
+def _department_data(frame: pd.DataFrame, selected: int | None) -> pd.DataFrame:
     data = top_with_other(
         frame,
         "department",
@@ -123,6 +147,10 @@ def department_chart(
         keep={"department_id": selected} if selected is not None else None,
         id_column="department_id",
     )
+    return _ranked(data.astype({"department_id": int, "opened": int}))
+
+
+def _department(data: Any, large: bool, rows: int, selected: int | None) -> alt.Chart:
     click = alt.selection_point(name=DEPARTMENT_SELECTION, fields=["department_id"])
     if selected is None:
         colour: Any = alt.value(BAR)
@@ -132,21 +160,15 @@ def department_chart(
             .then(alt.value(HIGHLIGHT))
             .otherwise(alt.value(MUTED))
         )
+    title = alt.Title(
+        "Concerns opened by department", subtitle="Click a bar to narrow the page to it"
+    )
     chart = (
-        alt.Chart(
-            data,
-            title=alt.Title(
-                "Concerns opened by department", subtitle="Click a bar to narrow the page to it"
-            ),
-        )
+        alt.Chart(data, title=title)
         .mark_bar(cursor="pointer")
         .encode(
-            y=alt.Y(
-                "department:N",
-                title=None,
-                sort=list(data["department"]) if not data.empty else "-x",  # Other last
-                axis=BAND_AXIS,
-            ),
+            # Largest first, the selected department next, Other last: the rows' order.
+            y=alt.Y("department:N", title=None, sort=alt.SortField("rank"), axis=BAND_AXIS),
             x=alt.X("opened:Q", title="Concerns opened"),
             color=colour,
             tooltip=[
@@ -156,22 +178,31 @@ def department_chart(
         )
         .add_params(click)
     )
-    return _finish(chart, large, _bars_height(len(data)))
+    return _finish(chart, large, _bars_height(rows))
 
 
-def category_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
-    """Issues per category, top 10 and Other (frame: category, issues)."""
-    data = top_with_other(frame, "category", "issues")
+def department_chart(
+    frame: pd.DataFrame, *, selected: int | None = None, large: bool = False
+) -> alt.Chart:
+    """Concerns opened per department, top 10 and Other; the selected department is
+    highlighted. Clicking a bar fills the DEPARTMENT_SELECTION selection with its id."""
+    data = _department_data(frame, selected)
+    return _department(data, large, len(data), selected)
+
+
+# --- issues by category ---------------------------------------------------------------------------
+
+
+def _category_data(frame: pd.DataFrame) -> pd.DataFrame:
+    return _ranked(top_with_other(frame, "category", "issues").astype({"issues": int}))
+
+
+def _category(data: Any, large: bool, rows: int) -> alt.Chart:
     chart = (
         alt.Chart(data, title="Issues raised, by category")
         .mark_bar(color=BAR)
         .encode(
-            y=alt.Y(
-                "category:N",
-                title=None,
-                sort=list(data["category"]) if not data.empty else "-x",  # Other last
-                axis=BAND_AXIS,
-            ),
+            y=alt.Y("category:N", title=None, sort=alt.SortField("rank"), axis=BAND_AXIS),
             x=alt.X("issues:Q", title="Issues"),
             tooltip=[
                 alt.Tooltip("category:N", title="Category"),
@@ -179,13 +210,26 @@ def category_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
             ],
         )
     )
-    return _finish(chart, large, _bars_height(len(data)))
+    return _finish(chart, large, _bars_height(rows))
 
 
-def complaint_rate_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
-    """Complaints and grievances per 1,000 encounters, highest 10 departments (frame:
-    department, complaints, encounters, per_thousand)."""
-    data = frame.sort_values("per_thousand", ascending=False).head(TOP_N)
+def category_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
+    """Issues per category, top 10 and Other (frame: category, issues)."""
+    data = _category_data(frame)
+    return _category(data, large, len(data))
+
+
+# --- complaints per 1,000 encounters --------------------------------------------------------------
+
+
+def _rate_data(frame: pd.DataFrame) -> pd.DataFrame:
+    top = frame.sort_values("per_thousand", ascending=False).head(TOP_N)
+    return top[["department", "complaints", "encounters", "per_thousand"]].astype(
+        {"complaints": int, "encounters": int, "per_thousand": float}
+    )
+
+
+def _rate(data: Any, large: bool, rows: int) -> alt.Chart:
     chart = (
         alt.Chart(data, title="Complaints per 1,000 encounters (highest 10)")
         .mark_bar(color="#e15759")
@@ -205,13 +249,26 @@ def complaint_rate_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Cha
             ],
         )
     )
-    return _finish(chart, large, _bars_height(len(data)))
+    return _finish(chart, large, _bars_height(rows))
 
 
-def open_age_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
-    """Open concerns by age band, stacked by severity (frame: band, severity, concerns)."""
+def complaint_rate_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
+    """Complaints and grievances per 1,000 encounters, highest 10 departments (frame:
+    department, complaints, encounters, per_thousand)."""
+    data = _rate_data(frame)
+    return _rate(data, large, len(data))
+
+
+# --- open concerns by age ------------------------------------------------------------------------
+
+
+def _age_data(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[["band", "severity", "concerns"]].astype({"concerns": int})
+
+
+def _age(data: Any, large: bool) -> alt.Chart:
     chart = (
-        alt.Chart(frame, title="Open concerns by age")
+        alt.Chart(data, title="Open concerns by age")
         .mark_bar()
         .encode(
             x=alt.X("band:N", title="Open for", sort=list(AGE_BANDS), axis=alt.Axis(labelAngle=0)),
@@ -231,13 +288,26 @@ def open_age_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
     return _finish(chart, large)
 
 
-def satisfaction_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
-    """Weekly NPS (likelihood to recommend) with n; hollow points mark weeks with fewer than
-    30 answers, too few to trust (frame: week, answers, nps, small_sample)."""
-    data = frame.assign(
-        week=pd.to_datetime(frame["week"]),
-        sample=frame["small_sample"].map({True: SMALL_LABEL, False: ENOUGH_LABEL}),
+def open_age_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
+    """Open concerns by age band, stacked by severity (frame: band, severity, concerns)."""
+    return _age(_age_data(frame), large)
+
+
+# --- satisfaction trend ---------------------------------------------------------------------------
+
+
+def _satisfaction_data(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "week": _week_text(frame["week"]),
+            "answers": frame["answers"].astype(int),
+            "nps": frame["nps"].astype(float),
+            "sample": frame["small_sample"].map({True: SMALL_LABEL, False: ENOUGH_LABEL}),
+        }
     )
+
+
+def _satisfaction(data: Any, large: bool) -> alt.LayerChart:
     base = alt.Chart(data).encode(
         x=alt.X("week:T", title="Week starting (Monday)", axis=alt.Axis(format="%d %b %y")),
         y=alt.Y("nps:Q", title="NPS (points)", scale=alt.Scale(domain=[-100, 100])),
@@ -247,61 +317,79 @@ def satisfaction_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart
             alt.Tooltip("answers:Q", title="Answers (n)"),
         ],
     )
-    line = base.mark_line(color=BAR)
-    points = base.mark_point(size=60 if not large else 110, filled=True).encode(
+    samples = [ENOUGH_LABEL, SMALL_LABEL]
+    points = base.mark_point(size=110 if large else 60, filled=True).encode(
         shape=alt.Shape(
             "sample:N",
             title="Sample",
-            scale=alt.Scale(domain=[ENOUGH_LABEL, SMALL_LABEL], range=["circle", "triangle-up"]),
+            scale=alt.Scale(domain=samples, range=["circle", "triangle-up"]),
         ),
         color=alt.Color(
-            "sample:N",
-            title="Sample",
-            scale=alt.Scale(domain=[ENOUGH_LABEL, SMALL_LABEL], range=[BAR, "#bab0ac"]),
+            "sample:N", title="Sample", scale=alt.Scale(domain=samples, range=[BAR, "#bab0ac"])
         ),
     )
     chart = alt.layer(
-        line,
+        base.mark_line(color=BAR),
         points,
         title=alt.Title("NPS per week", subtitle="Likelihood to recommend, unadjusted"),
     )
     return _finish(chart, large)
 
 
-def spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """The chart as a Vega-Lite spec, without re-validating it against the JSON schema (about
-    30 ms a chart here: most of the page's own time). The tests validate every builder
-    through to_dict()."""
-    return chart.to_dict(validate=False)
+def satisfaction_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.LayerChart:
+    """Weekly NPS (likelihood to recommend) with n; grey triangles mark weeks with fewer than
+    30 answers, too few to trust (frame: week, answers, nps, small_sample)."""
+    return _satisfaction(_satisfaction_data(frame), large)
+
+
+# --- the page's road: shapes built once, rows filled in per run ----------------------------------
+
+_SHAPES: dict[str, Callable[..., Any]] = {
+    "weekly_volume": lambda data, large, rows, selected: _volume(data, large),
+    "satisfaction": lambda data, large, rows, selected: _satisfaction(data, large),
+    "by_department": _department,
+    "by_category": lambda data, large, rows, selected: _category(data, large, rows),
+    "open_by_age": lambda data, large, rows, selected: _age(data, large),
+    "complaint_rates": lambda data, large, rows, selected: _rate(data, large, rows),
+}
+
+
+@lru_cache(maxsize=256)
+def _shape(kind: str, large: bool, rows: int, selected: int | None) -> str:
+    chart = _SHAPES[kind](alt.NamedData(name=TABLE), large, rows, selected)
+    return json.dumps(chart.to_dict(validate=False))
+
+
+def _spec(kind: str, data: pd.DataFrame, large: bool, selected: int | None = None) -> dict:
+    spec = json.loads(_shape(kind, large, len(data), selected))
+    spec["datasets"] = {TABLE: data.to_dict("records")}
+    return spec
 
 
 def dashboard_specs(numbers: DashboardNumbers, *, large: bool) -> dict[str, dict | None]:
     """Every dashboard chart as a Vega-Lite spec (None where there is nothing to draw), from
     counts only, so the specs can be cached for all users with the numbers they show."""
-    frames = {
-        "weekly_volume": (numbers.weekly_volume, weekly_volume_chart),
-        "satisfaction": (numbers.satisfaction, satisfaction_chart),
-        "by_category": (numbers.by_category, category_chart),
-        "open_by_age": (numbers.open_by_age, open_age_chart),
-        "complaint_rates": (numbers.complaint_rates, complaint_rate_chart),
+    selected = numbers.department_id
+    prepared = {
+        "weekly_volume": (numbers.weekly_volume, _volume_data),
+        "satisfaction": (numbers.satisfaction, _satisfaction_data),
+        "by_department": (numbers.by_department, lambda f: _department_data(f, selected)),
+        "by_category": (numbers.by_category, _category_data),
+        "open_by_age": (numbers.open_by_age, _age_data),
+        "complaint_rates": (numbers.complaint_rates, _rate_data),
     }
-    specs = {
-        name: None if frame.empty else spec(builder(frame, large=large))
-        for name, (frame, builder) in frames.items()
+    return {
+        kind: None
+        if frame.empty
+        else _spec(kind, prepare(frame), large, selected if kind == "by_department" else None)
+        for kind, (frame, prepare) in prepared.items()
     }
-    specs["by_department"] = (
-        None
-        if numbers.by_department.empty
-        else spec(
-            department_chart(numbers.by_department, selected=numbers.department_id, large=large)
-        )
-    )
-    return specs
 
 
 def draw(chart_spec: dict[str, Any], **kwargs: Any) -> Any:
-    """Draw a spec from `spec()` / `dashboard_specs()` (kwargs: key, on_select,
-    selection_mode); st.vega_lite_chart, because st.altair_chart would validate it again."""
+    """Draw a spec from `dashboard_specs()` (kwargs: key, on_select, selection_mode) with
+    st.vega_lite_chart: st.altair_chart would validate it against the Vega-Lite schema again
+    on every run (about 30 ms a chart here); the tests validate every builder instead."""
     import streamlit as st
 
     return st.vega_lite_chart(spec=chart_spec, width="stretch", **kwargs)
