@@ -1,0 +1,291 @@
+"""Patients: find one as you type (MRN, name or phone digits), add one, read their history.
+
+Lookups are prefix searches served by btree indexes with text_pattern_ops (core PostgreSQL: the
+embedded server has no pg_trgm), so they stay fast at half a million patients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.models import (
+    OPEN_STATUSES,
+    Concern,
+    Interaction,
+    Patient,
+    SurveyInstrument,
+    SurveyResponse,
+)
+
+REPEAT_CONTACTS = 3  # this many contacts ...
+REPEAT_WINDOW = dt.timedelta(days=30)  # ... within this window mark a repeat contact
+RECENT_CONTACT_WINDOW = dt.timedelta(days=7)  # warned about before logging again
+MRN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,19}$")
+PHONE_PATTERN = re.compile(r"^[0-9 +().-]{7,25}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class InvalidInput(ValueError):
+    """Input that cannot be saved; `errors` maps each field to what to fix."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class PatientMatch:
+    id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None
+    phone: str | None
+    medicare_beneficiary: bool
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name}, {self.given_name}"
+
+    @property
+    def label(self) -> str:
+        """How a search result reads: enough to pick the right patient."""
+        dob = self.date_of_birth.isoformat() if self.date_of_birth else "DOB unknown"
+        return f"{self.display_name} · {self.mrn} · born {dob}"
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_kind(query: str) -> str:
+    """'phone', 'mrn' or 'name': what a typed query looks like (for the audit trail too)."""
+    q = query.strip()
+    digits = re.sub(r"[\s()+.-]", "", q)
+    if digits.isdigit() and len(digits) >= 3:
+        return "phone"
+    if any(ch.isdigit() for ch in q) and re.fullmatch(r"[A-Za-z0-9-]+", q):
+        return "mrn"
+    return "name"
+
+
+def search_patients(*, session: Session, query: str, limit: int = 10) -> list[PatientMatch]:
+    """Patients whose MRN, name or phone digits start with what was typed, best first.
+
+    "smi" finds Smith and Smita; "smith jo" or "smith, jo" finds John Smith; "555 01" finds phone
+    numbers starting 55501; "MRN00" finds MRNs starting so. Fewer than two characters: nothing.
+    """
+    q = query.strip()
+    if len(q) < 2:
+        return []
+    kind = search_kind(q)
+    if kind == "phone":
+        digits = re.sub(r"\D", "", q)
+        condition = or_(
+            Patient.phone_digits.like(_escape_like(digits) + "%"),
+            Patient.mrn.like(_escape_like(digits) + "%"),
+        )
+        order = [Patient.family_name, Patient.given_name]
+    elif kind == "mrn":
+        condition = Patient.mrn.like(_escape_like(q.upper()) + "%")
+        order = [Patient.mrn]
+    else:
+        tokens = [t for t in re.split(r"[\s,]+", q.lower()) if t]
+        family, given = func.lower(Patient.family_name), func.lower(Patient.given_name)
+        if len(tokens) == 1:
+            prefix = _escape_like(tokens[0]) + "%"
+            condition = or_(family.like(prefix), given.like(prefix))
+        else:
+            first, second = (_escape_like(t) + "%" for t in tokens[:2])
+            condition = or_(
+                and_(family.like(first), given.like(second)),
+                and_(given.like(first), family.like(second)),
+            )
+        order = [family, given]
+    rows = session.execute(
+        select(
+            Patient.id,
+            Patient.mrn,
+            Patient.given_name,
+            Patient.family_name,
+            Patient.date_of_birth,
+            Patient.phone,
+            Patient.medicare_beneficiary,
+        )
+        .where(condition)
+        .order_by(*order, Patient.id)
+        .limit(limit)
+    ).all()
+    return [PatientMatch(*row) for row in rows]
+
+
+def get_patient(*, session: Session, patient_id: int) -> PatientMatch | None:
+    row = session.execute(
+        select(
+            Patient.id,
+            Patient.mrn,
+            Patient.given_name,
+            Patient.family_name,
+            Patient.date_of_birth,
+            Patient.phone,
+            Patient.medicare_beneficiary,
+        ).where(Patient.id == patient_id)
+    ).first()
+    return PatientMatch(*row) if row else None
+
+
+@dataclass(frozen=True)
+class NewPatient:
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None = None
+    phone: str | None = None
+    email: str | None = None
+    preferred_language: str = "English"
+    medicare_beneficiary: bool = False
+
+
+def patient_problems(new: NewPatient, today: dt.date | None = None) -> dict[str, str]:
+    """Field -> what to fix, for a new patient typed at the desk (empty when it can be saved)."""
+    today = today or dt.date.today()
+    errors: dict[str, str] = {}
+    if not MRN_PATTERN.match(new.mrn.strip().upper()):
+        errors["mrn"] = "MRN: 3 to 20 letters, digits or dashes."
+    if not new.given_name.strip():
+        errors["given_name"] = "Enter the given name."
+    elif len(new.given_name.strip()) > 100:
+        errors["given_name"] = "At most 100 characters."
+    if not new.family_name.strip():
+        errors["family_name"] = "Enter the family name."
+    elif len(new.family_name.strip()) > 100:
+        errors["family_name"] = "At most 100 characters."
+    if new.date_of_birth and not dt.date(1900, 1, 1) <= new.date_of_birth <= today:
+        errors["date_of_birth"] = "Date of birth must be between 1900 and today."
+    if new.phone and not PHONE_PATTERN.match(new.phone.strip()):
+        errors["phone"] = "Phone: 7 to 25 digits, spaces, +, (, ), - or dots."
+    if new.email and not EMAIL_PATTERN.match(new.email.strip()):
+        errors["email"] = "Email looks incomplete (name@example.org)."
+    return errors
+
+
+def create_patient(*, session: Session, new: NewPatient) -> int:
+    """Insert a patient; InvalidInput with field messages on bad input or a taken MRN."""
+    errors = patient_problems(new)
+    if errors:
+        raise InvalidInput(errors)
+    patient = Patient(
+        mrn=new.mrn.strip().upper(),
+        given_name=new.given_name.strip(),
+        family_name=new.family_name.strip(),
+        date_of_birth=new.date_of_birth,
+        phone=(new.phone or "").strip() or None,
+        email=(new.email or "").strip() or None,
+        preferred_language=new.preferred_language.strip() or "English",
+        medicare_beneficiary=new.medicare_beneficiary,
+    )
+    try:
+        with session.begin_nested():
+            session.add(patient)
+            session.flush()
+    except IntegrityError as error:
+        if "uq_patient_mrn" in str(error.orig):
+            raise InvalidInput({"mrn": "A patient with this MRN already exists: search for it."})
+        raise
+    return patient.id
+
+
+@dataclass(frozen=True)
+class OpenConcernSummary:
+    id: int
+    type: str
+    severity: str
+    status: str
+    summary: str
+    due_at: dt.datetime | None
+
+
+def open_concerns_of(*, session: Session, patient_id: int) -> list[OpenConcernSummary]:
+    """This patient's concerns that are still being worked, oldest due first."""
+    rows = session.execute(
+        select(
+            Concern.id,
+            Concern.type,
+            Concern.severity,
+            Concern.status,
+            Concern.summary,
+            Concern.due_at,
+        )
+        .where(Concern.patient_id == patient_id, Concern.status.in_(OPEN_STATUSES))
+        .order_by(Concern.due_at.nulls_last(), Concern.id)
+    ).all()
+    return [OpenConcernSummary(*row) for row in rows]
+
+
+def contacts_since(*, session: Session, patient_id: int, since: dt.datetime) -> int:
+    """How many interactions with this patient happened at or after `since`."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Interaction)
+        .where(Interaction.patient_id == patient_id, Interaction.occurred_at >= since)
+    )
+
+
+def is_repeat_contact(*, session: Session, patient_id: int, now: dt.datetime) -> bool:
+    """3 or more contacts in the last 30 days: a repeat complainant to watch."""
+    return contacts_since(session=session, patient_id=patient_id, since=now - REPEAT_WINDOW) >= (
+        REPEAT_CONTACTS
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    kind: str  # interaction, concern, survey
+    reference: int
+    what: str  # channel / concern type / instrument
+    status: str  # outcome / concern status / ""
+    text: str  # summary or comment (PHI: narrative)
+
+
+def patient_timeline(*, session: Session, patient_id: int, limit: int = 200) -> list[TimelineEntry]:
+    """Everything we know of one patient, newest first: contacts, concerns, survey responses."""
+    interactions = select(
+        Interaction.occurred_at.label("at"),
+        literal("interaction").label("kind"),
+        Interaction.id.label("reference"),
+        Interaction.channel.label("what"),
+        Interaction.outcome.label("status"),
+        Interaction.summary.label("text"),
+    ).where(Interaction.patient_id == patient_id)
+    concerns = select(
+        Concern.opened_at,
+        literal("concern"),
+        Concern.id,
+        Concern.type,
+        Concern.status,
+        Concern.summary,
+    ).where(Concern.patient_id == patient_id)
+    surveys = (
+        select(
+            func.cast(SurveyResponse.responded_on, Concern.opened_at.type),
+            literal("survey"),
+            SurveyResponse.id,
+            SurveyInstrument.name,
+            literal(""),
+            func.coalesce(SurveyResponse.comment, ""),
+        )
+        .join(SurveyInstrument, SurveyInstrument.id == SurveyResponse.instrument_id)
+        .where(SurveyResponse.patient_id == patient_id)
+    )
+    combined = union_all(interactions, concerns, surveys).subquery()
+    rows = session.execute(
+        select(combined).order_by(combined.c.at.desc(), combined.c.reference.desc()).limit(limit)
+    ).all()
+    return [TimelineEntry(*row) for row in rows]
