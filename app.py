@@ -37,6 +37,23 @@ PAGES: tuple[PageSpec, ...] = (
         ("manager", "leadership", "admin"),
         "Desk",
     ),
+    # Where executives land.
+    PageSpec(
+        "pages/log_interaction.py",
+        "Log interaction",
+        ":material/call:",
+        "log-interaction",
+        ("executive", "manager"),
+        "Desk",
+    ),
+    PageSpec(
+        "pages/patients.py",
+        "Patients",
+        ":material/person_search:",
+        "patients",
+        ("executive", "manager"),
+        "Desk",
+    ),
     PageSpec(
         "pages/home.py",
         "Home",
@@ -57,6 +74,12 @@ def pages_for(roles: frozenset[str] | set[str]) -> dict[str, list[PageSpec]]:
     return sections
 
 
+def _show_only(draw) -> None:
+    """A run that shows one message still calls st.navigation: a run without it would make
+    Streamlit fall back to listing every file in pages/."""
+    st.navigation([st.Page(draw, title="Patient Relations Desk", url_path="notice")]).run()
+
+
 def main() -> None:
     settings = get_settings()
     st.set_page_config(
@@ -68,10 +91,10 @@ def main() -> None:
         settings.require_cookie_key()
         staff = ensure_signed_in()
     except ConfigurationError as error:
-        st.error(f"Patient Relations Desk is not configured safely: {error}")
-        st.stop()
+        _show_only(lambda: st.error(f"Patient Relations Desk is not configured safely: {error}"))
+        return
     except OperationalError as error:
-        database_unavailable(error)
+        _show_only(lambda: database_unavailable(error))
         return
     if staff is None:
         navigation = st.navigation([st.Page(login_page, title="Sign in", icon=":material/login:")])

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.audit import record_audit
 from db.models import (
     OPEN_STATUSES,
     Concern,
@@ -196,7 +197,9 @@ def create_patient(*, session: Session, new: NewPatient) -> int:
             session.flush()
     except IntegrityError as error:
         if "uq_patient_mrn" in str(error.orig):
-            raise InvalidInput({"mrn": "A patient with this MRN already exists: search for it."})
+            raise InvalidInput(
+                {"mrn": "A patient with this MRN already exists: search for it."}
+            ) from None
         raise
     return patient.id
 
@@ -289,3 +292,46 @@ def patient_timeline(*, session: Session, patient_id: int, limit: int = 200) -> 
         select(combined).order_by(combined.c.at.desc(), combined.c.reference.desc()).limit(limit)
     ).all()
     return [TimelineEntry(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """One patient's identifying details, for the Patients page (PHI)."""
+
+    id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None
+    phone: str | None
+    email: str | None
+    preferred_language: str
+    medicare_beneficiary: bool
+
+
+def open_patient_record(
+    *, session: Session, patient_id: int, staff_id: int, username: str
+) -> PatientRecord | None:
+    """Read a patient's record and write the view-patient audit row in the same transaction."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        return None
+    record_audit(
+        session=session,
+        action="view-patient",
+        username=username,
+        user_id=staff_id,
+        entity="patient",
+        entity_id=patient_id,
+    )
+    return PatientRecord(
+        id=patient.id,
+        mrn=patient.mrn,
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        date_of_birth=patient.date_of_birth,
+        phone=patient.phone,
+        email=patient.email,
+        preferred_language=patient.preferred_language,
+        medicare_beneficiary=patient.medicare_beneficiary,
+    )

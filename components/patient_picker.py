@@ -1,0 +1,74 @@
+"""Pick the patient for a contact: search as you type (Enter), new patient, or anonymous.
+
+Keyboard only: type in the search box and press Enter, Tab to the result list, arrows to pick.
+Searches are audited (PHI is shown in the results); the query's kind is recorded, not its text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from components.shell import get_engine
+from db.audit import record_audit
+from db.patients import PatientMatch, search_kind, search_patients
+from db.users import StaffMember
+
+FIND, NEW, ANONYMOUS = "Find patient", "New patient", "Anonymous"
+
+
+@dataclass(frozen=True)
+class PatientChoice:
+    mode: str  # FIND, NEW or ANONYMOUS
+    patient: PatientMatch | None  # the picked patient when mode is FIND
+
+
+def _search(staff: StaffMember, query: str) -> list[PatientMatch]:
+    with Session(get_engine()) as session, session.begin():
+        matches = search_patients(session=session, query=query)
+        record_audit(
+            session=session,
+            action="search-patient",
+            username=staff.username,
+            user_id=staff.id,
+            entity="patient",
+            detail={"kind": search_kind(query), "results": len(matches)},
+        )
+    return matches
+
+
+def patient_picker(staff: StaffMember, key: str, modes: bool = True) -> PatientChoice:
+    """Draw the picker; returns what was chosen so far. `modes`: offer New and Anonymous."""
+    mode = FIND
+    if modes:
+        mode = st.radio(
+            "Patient", (FIND, NEW, ANONYMOUS), horizontal=True, key=f"{key}_mode", index=0
+        )
+    if mode != FIND:
+        return PatientChoice(mode, None)
+    query = st.text_input(
+        "Search by MRN, name or phone digits",
+        key=f"{key}_query",
+        placeholder="e.g. smith jo · MRN00123 · 555 010",
+        help="Press Enter to search; then Tab to the results and pick with the arrow keys.",
+    )
+    cache_key = f"{key}_results"
+    if query.strip() and st.session_state.get(f"{cache_key}_for") != query:
+        st.session_state[cache_key] = _search(staff, query)
+        st.session_state[f"{cache_key}_for"] = query
+    matches: list[PatientMatch] = st.session_state.get(cache_key, []) if query.strip() else []
+    if query.strip() and not matches:
+        st.caption("No patient found. Check the spelling, or choose New patient.")
+        return PatientChoice(mode, None)
+    if not matches:
+        return PatientChoice(mode, None)
+    picked = st.selectbox(
+        "Matching patients",
+        matches,
+        format_func=lambda m: m.label,
+        key=f"{key}_pick",
+        index=0,
+    )
+    return PatientChoice(mode, picked)
