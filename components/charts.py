@@ -4,7 +4,7 @@
 `large=True` is presentation mode: bigger labels for a shared screen. Every chart shows counts
 or rates only, never a patient.
 
-Each chart is two steps: `_x_data(frame)` turns the query's frame into JSON-ready rows, and
+Each chart is two steps: `_x_rows(frame)` turns the query's frame into JSON-ready rows, and
 `_x(data, ...)` gives the chart its shape. The public builders do both. The page takes a faster
 road to the same spec (`dashboard_specs`): the shape of each chart is built once per process
 (Altair objects and their to_dict() cost tens of milliseconds a chart) with a named data set,
@@ -59,14 +59,46 @@ def _finish(chart: Any, large: bool, height: int = 280) -> Any:
     return chart
 
 
-def _week_text(weeks: pd.Series) -> pd.Series:
+Rows = list[dict[str, Any]]
+
+
+def _week_text(week: Any) -> str:
     # Local midnight without a zone: Vega-Lite reads it in the viewer's zone, so the labels
     # show the facility's Monday whatever the browser's zone.
-    return pd.to_datetime(weeks).dt.strftime("%Y-%m-%dT00:00:00")
+    return f"{week:%Y-%m-%d}T00:00:00"
 
 
-def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(rank=range(len(frame)))
+def _frame(rows: Rows) -> pd.DataFrame:
+    # The builders' road: the same rows as a DataFrame for Altair (which turns it back into
+    # the same JSON). An empty chart still needs its columns for the encodings' types.
+    return pd.DataFrame(rows)
+
+
+def _columns(frame: pd.DataFrame, *names: str) -> Any:
+    return zip(*(frame[name].tolist() for name in names), strict=True)
+
+
+def _top_rows(
+    rows: Rows,
+    label: str,
+    value: str,
+    *,
+    n: int = TOP_N,
+    keep: Mapping[str, Any] | None = None,
+    id_column: str | None = None,
+) -> Rows:
+    ordered = sorted(rows, key=lambda r: (-r[value], r[label]))
+    top, rest = ordered[:n], ordered[n:]
+    if keep:
+        column, wanted = next(iter(keep.items()))
+        top += [r for r in rest if r[column] == wanted]
+        rest = [r for r in rest if r[column] != wanted]
+    if rest:
+        other = {label: f"Other ({len(rest)})", value: sum(r[value] for r in rest)}
+        if id_column:
+            other[id_column] = OTHER_ID
+        top.append(other)
+    return [{**row, "rank": rank} for rank, row in enumerate(top)]
 
 
 def top_with_other(
@@ -78,34 +110,24 @@ def top_with_other(
     keep: Mapping[str, Any] | None = None,
     id_column: str | None = None,
 ) -> pd.DataFrame:
-    """The `n` largest rows by `value`, and the rest summed into one "Other (k)" row.
+    """The `n` largest rows by `value`, and the rest summed into one "Other (k)" row, with
+    their order in a `rank` column.
 
     `keep` ({column: value}) names a row that stays on its own even outside the top `n` (the
     department the page is narrowed to). With `id_column`, the Other row gets OTHER_ID there.
     """
-    if frame.empty:
-        return frame.copy()
-    ordered = frame.sort_values([value, label], ascending=[False, True], ignore_index=True)
-    top = ordered.head(n)
-    rest = ordered.iloc[n:]
-    if keep:
-        column, wanted = next(iter(keep.items()))
-        kept = rest[rest[column] == wanted]
-        top = pd.concat([top, kept], ignore_index=True)
-        rest = rest[rest[column] != wanted]
-    if rest.empty:
-        return top.reset_index(drop=True)
-    other = {label: f"Other ({len(rest)})", value: rest[value].sum()}
-    if id_column:
-        other[id_column] = OTHER_ID
-    return pd.concat([top, pd.DataFrame([other])], ignore_index=True)
+    rows = _top_rows(frame.to_dict("records"), label, value, n=n, keep=keep, id_column=id_column)
+    return pd.DataFrame(rows, columns=[*frame.columns, "rank"])
 
 
 # --- concerns opened per week ------------------------------------------------------------------
 
 
-def _volume_data(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(week=_week_text(frame["week"]), opened=frame["opened"].astype(int))
+def _volume_rows(frame: pd.DataFrame) -> Rows:
+    return [
+        {"week": _week_text(week), "type": kind, "opened": int(opened)}
+        for week, kind, opened in _columns(frame, "week", "type", "opened")
+    ]
 
 
 def _volume(data: Any, large: bool) -> alt.Chart:
@@ -133,21 +155,19 @@ def _volume(data: Any, large: bool) -> alt.Chart:
 
 def weekly_volume_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
     """Concerns opened per ISO week, stacked by type (frame: week, type, opened)."""
-    return _volume(_volume_data(frame), large)
+    return _volume(_frame(_volume_rows(frame)), large)
 
 
 # --- concerns by department (click to narrow) ----------------------------------------------------
 
 
-def _department_data(frame: pd.DataFrame, selected: int | None) -> pd.DataFrame:
-    data = top_with_other(
-        frame,
-        "department",
-        "opened",
-        keep={"department_id": selected} if selected is not None else None,
-        id_column="department_id",
-    )
-    return _ranked(data.astype({"department_id": int, "opened": int}))
+def _department_rows(frame: pd.DataFrame, selected: int | None) -> Rows:
+    rows = [
+        {"department_id": int(i), "department": name, "opened": int(opened)}
+        for i, name, opened in _columns(frame, "department_id", "department", "opened")
+    ]
+    keep = {"department_id": selected} if selected is not None else None
+    return _top_rows(rows, "department", "opened", keep=keep, id_column="department_id")
 
 
 def _department(data: Any, large: bool, rows: int, selected: int | None) -> alt.Chart:
@@ -186,15 +206,19 @@ def department_chart(
 ) -> alt.Chart:
     """Concerns opened per department, top 10 and Other; the selected department is
     highlighted. Clicking a bar fills the DEPARTMENT_SELECTION selection with its id."""
-    data = _department_data(frame, selected)
-    return _department(data, large, len(data), selected)
+    rows = _department_rows(frame, selected)
+    return _department(_frame(rows), large, len(rows), selected)
 
 
 # --- issues by category ---------------------------------------------------------------------------
 
 
-def _category_data(frame: pd.DataFrame) -> pd.DataFrame:
-    return _ranked(top_with_other(frame, "category", "issues").astype({"issues": int}))
+def _category_rows(frame: pd.DataFrame) -> Rows:
+    rows = [
+        {"category": category, "issues": int(issues)}
+        for category, issues in _columns(frame, "category", "issues")
+    ]
+    return _top_rows(rows, "category", "issues")
 
 
 def _category(data: Any, large: bool, rows: int) -> alt.Chart:
@@ -215,18 +239,26 @@ def _category(data: Any, large: bool, rows: int) -> alt.Chart:
 
 def category_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
     """Issues per category, top 10 and Other (frame: category, issues)."""
-    data = _category_data(frame)
-    return _category(data, large, len(data))
+    rows = _category_rows(frame)
+    return _category(_frame(rows), large, len(rows))
 
 
 # --- complaints per 1,000 encounters --------------------------------------------------------------
 
 
-def _rate_data(frame: pd.DataFrame) -> pd.DataFrame:
-    top = frame.sort_values("per_thousand", ascending=False).head(TOP_N)
-    return top[["department", "complaints", "encounters", "per_thousand"]].astype(
-        {"complaints": int, "encounters": int, "per_thousand": float}
-    )
+def _rate_rows(frame: pd.DataFrame) -> Rows:
+    rows = [
+        {
+            "department": name,
+            "complaints": int(complaints),
+            "encounters": int(encounters),
+            "per_thousand": float(rate),
+        }
+        for name, complaints, encounters, rate in _columns(
+            frame, "department", "complaints", "encounters", "per_thousand"
+        )
+    ]
+    return sorted(rows, key=lambda r: -r["per_thousand"])[:TOP_N]
 
 
 def _rate(data: Any, large: bool, rows: int) -> alt.Chart:
@@ -255,15 +287,18 @@ def _rate(data: Any, large: bool, rows: int) -> alt.Chart:
 def complaint_rate_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
     """Complaints and grievances per 1,000 encounters, highest 10 departments (frame:
     department, complaints, encounters, per_thousand)."""
-    data = _rate_data(frame)
-    return _rate(data, large, len(data))
+    rows = _rate_rows(frame)
+    return _rate(_frame(rows), large, len(rows))
 
 
 # --- open concerns by age ------------------------------------------------------------------------
 
 
-def _age_data(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[["band", "severity", "concerns"]].astype({"concerns": int})
+def _age_rows(frame: pd.DataFrame) -> Rows:
+    return [
+        {"band": band, "severity": severity, "concerns": int(concerns)}
+        for band, severity, concerns in _columns(frame, "band", "severity", "concerns")
+    ]
 
 
 def _age(data: Any, large: bool) -> alt.Chart:
@@ -290,21 +325,22 @@ def _age(data: Any, large: bool) -> alt.Chart:
 
 def open_age_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.Chart:
     """Open concerns by age band, stacked by severity (frame: band, severity, concerns)."""
-    return _age(_age_data(frame), large)
+    return _age(_frame(_age_rows(frame)), large)
 
 
 # --- satisfaction trend ---------------------------------------------------------------------------
 
 
-def _satisfaction_data(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+def _satisfaction_rows(frame: pd.DataFrame) -> Rows:
+    return [
         {
-            "week": _week_text(frame["week"]),
-            "answers": frame["answers"].astype(int),
-            "nps": frame["nps"].astype(float),
-            "sample": frame["small_sample"].map({True: SMALL_LABEL, False: ENOUGH_LABEL}),
+            "week": _week_text(week),
+            "answers": int(answers),
+            "nps": float(nps),
+            "sample": SMALL_LABEL if small else ENOUGH_LABEL,
         }
-    )
+        for week, answers, nps, small in _columns(frame, "week", "answers", "nps", "small_sample")
+    ]
 
 
 def _satisfaction(data: Any, large: bool) -> alt.LayerChart:
@@ -339,7 +375,7 @@ def _satisfaction(data: Any, large: bool) -> alt.LayerChart:
 def satisfaction_chart(frame: pd.DataFrame, *, large: bool = False) -> alt.LayerChart:
     """Weekly NPS (likelihood to recommend) with n; grey triangles mark weeks with fewer than
     30 answers, too few to trust (frame: week, answers, nps, small_sample)."""
-    return _satisfaction(_satisfaction_data(frame), large)
+    return _satisfaction(_frame(_satisfaction_rows(frame)), large)
 
 
 # --- the page's road: shapes built once, rows filled in per run ----------------------------------
@@ -360,9 +396,9 @@ def _shape(kind: str, large: bool, rows: int, selected: int | None) -> str:
     return json.dumps(chart.to_dict(validate=False))
 
 
-def _spec(kind: str, data: pd.DataFrame, large: bool, selected: int | None = None) -> dict:
-    spec = json.loads(_shape(kind, large, len(data), selected))
-    spec["datasets"] = {TABLE: data.to_dict("records")}
+def _spec(kind: str, rows: Rows, large: bool, selected: int | None = None) -> dict:
+    spec = json.loads(_shape(kind, large, len(rows), selected))
+    spec["datasets"] = {TABLE: rows}
     return spec
 
 
@@ -371,12 +407,12 @@ def dashboard_specs(numbers: DashboardNumbers, *, large: bool) -> dict[str, dict
     counts only, so the specs can be cached for all users with the numbers they show."""
     selected = numbers.department_id
     prepared = {
-        "weekly_volume": (numbers.weekly_volume, _volume_data),
-        "satisfaction": (numbers.satisfaction, _satisfaction_data),
-        "by_department": (numbers.by_department, lambda f: _department_data(f, selected)),
-        "by_category": (numbers.by_category, _category_data),
-        "open_by_age": (numbers.open_by_age, _age_data),
-        "complaint_rates": (numbers.complaint_rates, _rate_data),
+        "weekly_volume": (numbers.weekly_volume, _volume_rows),
+        "satisfaction": (numbers.satisfaction, _satisfaction_rows),
+        "by_department": (numbers.by_department, lambda f: _department_rows(f, selected)),
+        "by_category": (numbers.by_category, _category_rows),
+        "open_by_age": (numbers.open_by_age, _age_rows),
+        "complaint_rates": (numbers.complaint_rates, _rate_rows),
     }
     return {
         kind: None

@@ -1,0 +1,1 @@
+"""Benchmark scripts (SPEC section 5): run with `python -m benchmarks.<name>`."""
