@@ -47,6 +47,14 @@ PAGES: tuple[PageSpec, ...] = (
         "Desk",
     ),
     PageSpec(
+        "pages/open_concerns.py",
+        "Open concerns",
+        ":material/assignment_late:",
+        "concerns",
+        ("executive", "manager"),
+        "Desk",
+    ),
+    PageSpec(
         "pages/patients.py",
         "Patients",
         ":material/person_search:",
@@ -91,10 +99,12 @@ def main() -> None:
         settings.require_cookie_key()
         staff = ensure_signed_in()
     except ConfigurationError as error:
-        _show_only(lambda: st.error(f"Patient Relations Desk is not configured safely: {error}"))
+        message = f"Patient Relations Desk is not configured safely: {error}"
+        _show_only(lambda: st.error(message))
         return
     except OperationalError as error:
-        _show_only(lambda: database_unavailable(error))
+        unavailable = error
+        _show_only(lambda: database_unavailable(unavailable))
         return
     if staff is None:
         navigation = st.navigation([st.Page(login_page, title="Sign in", icon=":material/login:")])

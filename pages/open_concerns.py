@@ -1,0 +1,86 @@
+"""Open concerns: the worklist, and one concern's detail and actions (?concern=<id>)."""
+
+import datetime as dt
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from components import concern_views as views
+from components.safe import escape_markdown
+from components.shell import get_engine, presentation_mode, require_roles
+from db.concerns import WORKING_ROLES, concern_detail, may_act, open_concerns
+from db.reference import active_categories, active_departments
+from db.settings import get_settings
+from db.users import list_staff
+
+staff = require_roles("executive", "manager")
+tz = get_settings().facility_tz
+presenting = presentation_mode()
+now = dt.datetime.now(dt.UTC)
+
+with Session(get_engine()) as session:
+    departments = active_departments(session=session)
+    categories = active_categories(session=session)
+    owners = {
+        s.id: s.display_name for s in list_staff(session=session) if s.has_any(*WORKING_ROLES)
+    }
+
+flash = st.session_state.pop("concern_flash", None)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+
+concern_id = views.int_param(st.query_params.get("concern"))
+if concern_id is not None:
+    if st.button("← Back to the worklist", key="back_to_worklist"):
+        del st.query_params["concern"]
+        st.rerun()
+    with Session(get_engine()) as session, session.begin():
+        try:
+            detail = concern_detail(
+                session=session, staff=staff, concern_id=concern_id, shows_patient=not presenting
+            )
+        except PermissionError as refused:
+            st.error(str(refused))
+            st.stop()
+    if detail is None:
+        st.error(f"There is no concern #{concern_id}.")
+        st.stop()
+    seen_key = f"concern_seen_{concern_id}"
+    seen = st.session_state.get(seen_key) or detail
+    conflict = st.session_state.pop(f"conflict_{concern_id}", None)
+    if conflict:
+        lines = [
+            f"- {escape_markdown(field)}: {escape_markdown(str(before))} → "
+            f"{escape_markdown(str(after))}"
+            for field, before, after in conflict
+        ]
+        st.warning(
+            "Someone else changed this concern while you were working on it, so your action "
+            "was not saved. What changed:\n" + "\n".join(lines) + "\n\nYour text is still in "
+            "the form: check the concern below and save again.",
+            icon=":material/sync_problem:",
+        )
+    views.concern_summary(detail, now, tz, show_phi=not presenting)
+    st.markdown("**Issues**")
+    views.issues_table(detail)
+    if not presenting and may_act(staff, detail.owner_id):
+        views.action_forms(detail, staff, seen, departments, owners, categories, tz)
+    st.markdown("**Timeline** (newest first)")
+    views.timeline_table(detail, tz, show_phi=not presenting)
+    # What the user now sees is what their next action is checked against.
+    st.session_state[seen_key] = detail
+    st.stop()
+
+st.title("Open concerns")
+filters = views.worklist_filters(departments, owners)
+with Session(get_engine()) as session:
+    rows = open_concerns(session=session, staff=staff, filters=filters, now=now)
+overdue = sum(r.overdue(now) for r in rows)
+st.caption(
+    f"{len(rows)} concern(s) shown{' (the first 200)' if len(rows) == 200 else ''}, "
+    f"{overdue} overdue · soonest due first · times in {tz.key}. Select a row to open it."
+)
+picked = views.worklist_table(rows, now, tz, presenting)
+if picked is not None:
+    st.query_params["concern"] = str(picked)
+    st.rerun()

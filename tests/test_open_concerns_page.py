@@ -1,0 +1,114 @@
+"""The Open concerns page through AppTest: worklist, URL filters, detail, actions, conflicts."""
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db import concerns as c
+from db.models import Concern, ConcernEvent
+from tests.concern_factory import open_concern, version_of
+from tests.intake_world import seed_world
+
+PAGE = "pages/open_concerns.py"
+
+
+@pytest.fixture
+def world(engine):
+    return seed_world(engine)
+
+
+@pytest.fixture
+def manager(make_staff):
+    return make_staff("manager")
+
+
+def test_worklist_lists_open_concerns_with_masked_patients(page_as, world, manager, engine):
+    open_concern(engine, world, manager, summary="Cold food on ward 4")
+    at = page_as(PAGE, manager).run()
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert list(frame["#"]) == [1]
+    assert frame["Patient"][0] == "J. S. …0001"
+    text = " ".join(str(v) for v in frame.to_numpy().ravel())
+    assert "Smith" not in text and "MRN0000001" not in text
+
+
+def test_filters_come_from_and_go_to_the_url(page_as, world, manager, engine):
+    open_concern(engine, world, manager, severity="high")
+    open_concern(engine, world, manager, severity="low")
+    at = page_as(PAGE, manager)
+    at.query_params["severity"] = "low"
+    at.run()
+    assert at.multiselect(key="wl_severity").value == ["low"]
+    assert list(at.dataframe[0].value["#"]) == [2]
+    at.toggle(key="wl_overdue").set_value(True).run()
+    assert at.query_params["overdue"] == ["1"] or at.query_params["overdue"] == "1"
+
+
+def test_presentation_mode_shows_no_patient_or_summary(page_as, world, manager, engine):
+    open_concern(engine, world, manager, summary="Cold food on ward 4")
+    at = page_as(PAGE, manager)
+    at.query_params["present"] = "1"
+    at.run()
+    assert "Patient" not in at.dataframe[0].value.columns
+    assert "Summary" not in at.dataframe[0].value.columns
+
+
+def test_detail_shows_the_concern_and_resolving_needs_text(page_as, world, manager, engine):
+    concern_id = open_concern(
+        engine, world, manager, category_id=world["categories"]["Quality of care"]
+    )
+    at = page_as(PAGE, manager)
+    at.query_params["concern"] = str(concern_id)
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value.startswith("Complaint #1")
+    assert any("Quality Improvement Organization" in w.value for w in at.warning)
+    resolve = f"cf_{concern_id}_resolve_0"
+    at.button(key=f"FormSubmitter:{resolve}-Resolve").click().run()
+    assert "Enter how the concern was resolved." in [e.value for e in at.error]
+    at.text_area(key=f"{resolve}_text").input("Apologised; meal replaced")
+    at.button(key=f"FormSubmitter:{resolve}-Resolve").click().run()
+    assert at.success[0].value == "Resolved."
+    with Session(engine) as s:
+        assert s.get(Concern, concern_id).status == "resolved"
+
+
+def test_someone_elses_change_is_shown_and_the_typed_note_kept(
+    page_as, world, manager, engine, make_staff
+):
+    concern_id = open_concern(engine, world, manager)
+    at = page_as(PAGE, manager)
+    at.query_params["concern"] = str(concern_id)
+    at.run()
+    note = f"cf_{concern_id}_note_0"
+    at.text_area(key=f"{note}_text").input("Spoke to the ward sister")
+    other = make_staff("manager")
+    with Session(engine) as s, s.begin():  # a colleague escalates meanwhile
+        c.escalate(
+            session=s,
+            staff=other,
+            concern_id=concern_id,
+            seen_version=version_of(engine, concern_id),
+            department_id=world["cardio"],
+            reason="Ward manager to call",
+        )
+    at.button(key=f"FormSubmitter:{note}-Add note").click().run()
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "Someone else changed" in w.value)
+    assert "escalated" in warning and "Cardiology" in warning
+    assert at.text_area(key=f"{note}_text").value == "Spoke to the ward sister"
+    with Session(engine) as s:
+        kinds = [e.kind for e in s.scalars(select(ConcernEvent))]
+    assert "note" not in kinds
+    at.button(key=f"FormSubmitter:{note}-Add note").click().run()  # now against what they see
+    assert at.success[0].value == "Note added."
+
+
+def test_an_executive_cannot_open_another_executives_concern(page_as, world, make_staff, engine):
+    owner, other = make_staff("executive"), make_staff("executive")
+    concern_id = open_concern(engine, world, owner, owner_id=owner.id)
+    at = page_as(PAGE, other)
+    at.query_params["concern"] = str(concern_id)
+    at.run()
+    assert "belongs to another executive" in at.error[0].value
