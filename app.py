@@ -107,7 +107,11 @@ def main() -> None:
         _show_only(lambda: database_unavailable(unavailable))
         return
     if staff is None:
-        navigation = st.navigation([st.Page(login_page, title="Sign in", icon=":material/login:")])
+        # Every page's address leads to the sign-in form, so a bookmarked or shared link opens
+        # that page right after signing in instead of "page not found".
+        sign_in = [st.Page(login_page, title="Sign in", icon=":material/login:", default=True)]
+        sign_in += [st.Page(login_page, title="Sign in", url_path=spec.url_path) for spec in PAGES]
+        navigation = st.navigation(sign_in, position="hidden")
     else:
         navigation = st.navigation(
             {

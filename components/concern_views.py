@@ -25,6 +25,7 @@ from db.sla import time_left
 from db.users import StaffMember
 
 UNASSIGNED = -1
+ALL = 0  # ids start at 1
 
 
 def _csv(value: str | None) -> tuple[str, ...]:
@@ -100,8 +101,8 @@ def worklist_filters(departments: dict[int, str], owners: dict[int, str]) -> c.W
         statuses=tuple(statuses),
         types=tuple(types),
         severities=tuple(severities),
-        department_id=department_id,
-        owner_id=owner_id if owner_id not in (None, UNASSIGNED) else None,
+        department_id=department_id or None,
+        owner_id=owner_id if owner_id not in (ALL, UNASSIGNED) else None,
         unassigned_only=owner_id == UNASSIGNED,
         overdue_only=overdue,
         text=text,

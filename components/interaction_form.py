@@ -56,6 +56,7 @@ def _optional_select(label: str, options: dict[int, str], key: str, default: int
         index=ids.index(default) if default in ids else 0,
         format_func=lambda i: "—" if i is None else options[i],
         key=key,
+        placeholder="—",
     )
 
 

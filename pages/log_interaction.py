@@ -7,7 +7,6 @@ import streamlit as st
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from app import PAGES
 from components.interaction_form import (
     OUTCOME_LABELS,
     Choices,
@@ -34,16 +33,14 @@ if presentation_mode():
 
 version = st.session_state.setdefault("log_form_version", 0)
 key = f"log{version}"
-saved = st.session_state.pop("log_saved", None)
+# The confirmation of the last save stays until the next one (its button must survive a rerun).
+saved = st.session_state.get("log_saved")
 if saved:
     st.success(saved["text"], icon=":material/check_circle:")
-    if saved["concern_id"] and any(p.path == "pages/open_concerns.py" for p in PAGES):
-        st.page_link(
-            "pages/open_concerns.py",
-            label=f"Open concern #{saved['concern_id']}",
-            icon=":material/open_in_new:",
-            query_params={"concern": saved["concern_id"]},
-        )
+    if saved["concern_id"] and st.button(
+        f"Open concern #{saved['concern_id']}", icon=":material/open_in_new:", key="open_saved"
+    ):
+        st.switch_page("pages/open_concerns.py", query_params={"concern": saved["concern_id"]})
 
 choice = patient_picker(staff, key=f"{key}_patient")
 open_concerns = []

@@ -30,8 +30,10 @@ def _find(at, query):
     return at
 
 
-def _form_key(at):
-    return f"log{at.session_state['log_form_version']}"
+def _save(at):
+    """Press the form's Save button (Enter in a field does the same in a browser)."""
+    version = at.session_state["log_form_version"]
+    return at.button(key=f"FormSubmitter:log{version}_form-Save").click().run()
 
 
 def test_resolved_call_saves_and_clears_the_form(page_as, executive, world, engine):
@@ -41,7 +43,7 @@ def test_resolved_call_saves_and_clears_the_form(page_as, executive, world, engi
     assert at.selectbox(key="log0_department").value == world["ed"]  # home department default
     assert at.selectbox(key="log0_channel").value == "phone"
     at.text_area(key="log0_summary").input("Asked when visiting hours end")
-    at.button[0].click().run()
+    _save(at)
     assert not at.exception
     assert "Interaction #1 logged for Smith, John" in at.success[0].value
     assert at.session_state["log_form_version"] == 1
@@ -58,7 +60,7 @@ def test_validation_errors_are_shown_by_field_and_keep_the_input(page_as, execut
     at = page_as(PAGE, executive).run()
     at.radio(key="log0_patient_mode").set_value("Anonymous").run()
     at.number_input(key="log0_minutes").set_value(12)
-    at.button[0].click().run()  # no summary
+    _save(at)  # no summary
     assert not at.exception
     assert "Write what the contact was about." in [e.value for e in at.error]
     assert at.number_input(key="log0_minutes").value == 12
@@ -71,7 +73,7 @@ def test_opening_a_concern_proposes_a_grievance_and_links_to_it(page_as, executi
     at.radio(key="log0_outcome").set_value("concern-opened").run()
     at.selectbox(key="log0_category").set_value(world["categories"]["Communication"])
     at.text_area(key="log0_summary").input("Nobody explained the new medication")
-    at.button[0].click().run()
+    _save(at)
     assert not at.exception
     text = at.success[0].value
     assert "Grievance #1 opened" in text and "not resolved at the time" in text
@@ -87,11 +89,11 @@ def test_new_patient_inline_with_field_errors_then_success(page_as, executive, w
     at.text_input(key="log0_given").input("Rosa")
     at.text_input(key="log0_family").input("Diaz")
     at.text_area(key="log0_summary").input("Lost property on ward 4")
-    at.button[0].click().run()
+    _save(at)
     assert "MRN: 3 to 20 letters, digits or dashes." in [e.value for e in at.error]
     assert at.text_input(key="log0_given").value == "Rosa"
     at.text_input(key="log0_mrn").input("MRN4444444")
-    at.button[0].click().run()
+    _save(at)
     assert "logged for Diaz, Rosa" in at.success[0].value
     assert _count(engine, Patient, Patient.mrn == "MRN4444444") == 1
 
@@ -101,13 +103,13 @@ def test_open_concern_warning_and_add_to_it(page_as, executive, world, engine):
     at.radio(key="log0_outcome").set_value("concern-opened").run()
     at.selectbox(key="log0_category").set_value(world["categories"]["Environment"])
     at.text_area(key="log0_summary").input("Room too cold")
-    at.button[0].click().run()
+    _save(at)
     at.text_input(key="log1_patient_query").input("smith, john").run()
     assert any("Open grievance #1" in w.value for w in at.warning)
     at.radio(key="log1_outcome").set_value("added-to-concern").run()
     assert at.selectbox(key="log1_add_to").value == 1
     at.text_area(key="log1_summary").input("Called again about the room")
-    at.button[0].click().run()
+    _save(at)
     assert "Added to concern #1" in at.success[0].value
     assert _count(engine, Interaction, Interaction.outcome == "added-to-concern") == 1
 
@@ -115,7 +117,7 @@ def test_open_concern_warning_and_add_to_it(page_as, executive, world, engine):
 def test_find_mode_without_a_pick_asks_for_the_patient(page_as, executive, world, engine):
     at = page_as(PAGE, executive).run()
     at.text_area(key="log0_summary").input("Question about parking")
-    at.button[0].click().run()
+    _save(at)
     assert any("Find and pick the patient" in e.value for e in at.error)
     assert at.text_area(key="log0_summary").value == "Question about parking"
     assert _count(engine, Interaction) == 0
@@ -127,10 +129,10 @@ def test_a_failed_save_keeps_its_submission_id_so_a_retry_saves_once(
     at = page_as(PAGE, executive).run()
     at.radio(key="log0_patient_mode").set_value("Anonymous").run()
     at.number_input(key="log0_minutes").set_value(5)
-    at.button[0].click().run()  # refused: no summary
+    _save(at)  # refused: no summary
     first_id = at.session_state["log0_submission"]
     at.text_area(key="log0_summary").input("Parking question")
-    at.button[0].click().run()
+    _save(at)
     with Session(engine) as s:
         assert s.scalar(select(Interaction.client_submission_id)) == first_id
     assert _count(engine, Interaction) == 1
