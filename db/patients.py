@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,34 +81,58 @@ def search_patients(*, session: Session, query: str, limit: int = 10) -> list[Pa
 
     "smi" finds Smith and Smita; "smith jo" or "smith, jo" finds John Smith; "555 01" finds phone
     numbers starting 55501; "MRN00" finds MRNs starting so. Fewer than two characters: nothing.
+    A single word lists family-name matches before given-name matches.
     """
     q = query.strip()
     if len(q) < 2:
         return []
     kind = search_kind(q)
+    family, given = func.lower(Patient.family_name), func.lower(Patient.given_name)
     if kind == "phone":
-        digits = re.sub(r"\D", "", q)
-        condition = or_(
-            Patient.phone_digits.like(_escape_like(digits) + "%"),
-            Patient.mrn.like(_escape_like(digits) + "%"),
+        digits = _escape_like(re.sub(r"\D", "", q)) + "%"
+        return _matches(
+            session,
+            or_(Patient.phone_digits.like(digits), Patient.mrn.like(digits)),
+            [family, given],
+            limit,
         )
-        order = [Patient.family_name, Patient.given_name]
-    elif kind == "mrn":
-        condition = Patient.mrn.like(_escape_like(q.upper()) + "%")
-        order = [Patient.mrn]
-    else:
-        tokens = [t for t in re.split(r"[\s,]+", q.lower()) if t]
-        family, given = func.lower(Patient.family_name), func.lower(Patient.given_name)
-        if len(tokens) == 1:
-            prefix = _escape_like(tokens[0]) + "%"
-            condition = or_(family.like(prefix), given.like(prefix))
-        else:
-            first, second = (_escape_like(t) + "%" for t in tokens[:2])
-            condition = or_(
-                and_(family.like(first), given.like(second)),
-                and_(given.like(first), family.like(second)),
-            )
-        order = [family, given]
+    if kind == "mrn":
+        return _matches(
+            session, Patient.mrn.like(_escape_like(q.upper()) + "%"), [_BYTE_ORDER_MRN], limit
+        )
+    tokens = [t for t in re.split(r"[\s,]+", q.lower()) if t]
+    if len(tokens) == 1:
+        # Family-name matches first, then given-name matches: two index-ordered scans that stop
+        # at `limit`, where one OR query would sort every match of a common prefix.
+        prefix = _escape_like(tokens[0]) + "%"
+        found = _matches(session, family.like(prefix), [_BYTE_ORDER_FAMILY_GIVEN], limit)
+        if len(found) < limit:
+            seen = {m.id for m in found}
+            more = _matches(session, given.like(prefix), [_BYTE_ORDER_GIVEN], limit)
+            found += [m for m in more if m.id not in seen][: limit - len(found)]
+        return found
+    first, second = (_escape_like(t) + "%" for t in tokens[:2])
+    return _matches(
+        session,
+        or_(
+            and_(family.like(first), given.like(second)),
+            and_(given.like(first), family.like(second)),
+        ),
+        [family, given],
+        limit,
+    )
+
+
+# ORDER BY in the byte order of the text_pattern_ops indexes, so the index that finds the prefix
+# also delivers the rows in order and the scan stops after `limit` rows.
+_BYTE_ORDER_FAMILY_GIVEN = literal_column(
+    "lower(patient.family_name) USING ~<~, lower(patient.given_name) USING ~<~"
+)
+_BYTE_ORDER_GIVEN = literal_column("lower(patient.given_name) USING ~<~")
+_BYTE_ORDER_MRN = literal_column("patient.mrn USING ~<~")
+
+
+def _matches(session: Session, condition, order, limit: int) -> list[PatientMatch]:
     rows = session.execute(
         select(
             Patient.id,
@@ -120,7 +144,7 @@ def search_patients(*, session: Session, query: str, limit: int = 10) -> list[Pa
             Patient.medicare_beneficiary,
         )
         .where(condition)
-        .order_by(*order, Patient.id)
+        .order_by(*order)
         .limit(limit)
     ).all()
     return [PatientMatch(*row) for row in rows]

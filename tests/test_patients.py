@@ -24,7 +24,7 @@ def world(engine):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("smi", ["Patel, Smita", "Smith, John", "Smithers, Joanna"]),
+        ("smi", ["Smith, John", "Smithers, Joanna", "Patel, Smita"]),  # family name first
         ("SMITH", ["Smith, John", "Smithers, Joanna"]),
         ("smith jo", ["Smith, John", "Smithers, Joanna"]),
         ("smith, john", ["Smith, John"]),
