@@ -36,6 +36,7 @@ MUTED = "#9fb8d3"
 # Horizontal bar charts: every bar keeps its label (Vega would drop "overlapping" ones).
 BAND_AXIS = alt.Axis(labelOverlap=False)
 TABLE = "table"  # the data set name in the page's specs
+COUNT_AXIS = alt.Axis(tickMinStep=1)  # no half concerns on the axis
 
 
 def _bars_height(rows: int) -> int:
@@ -136,7 +137,7 @@ def _volume(data: Any, large: bool) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("week:T", title="Week starting (Monday)", axis=alt.Axis(format="%d %b %y")),
-            y=alt.Y("sum(opened):Q", title="Concerns opened"),
+            y=alt.Y("sum(opened):Q", title="Concerns opened", axis=COUNT_AXIS),
             color=alt.Color(
                 "type:N",
                 title="Type",
@@ -189,7 +190,7 @@ def _department(data: Any, large: bool, rows: int, selected: int | None) -> alt.
         .encode(
             # Largest first, the selected department next, Other last: the rows' order.
             y=alt.Y("department:N", title=None, sort=alt.SortField("rank"), axis=BAND_AXIS),
-            x=alt.X("opened:Q", title="Concerns opened"),
+            x=alt.X("opened:Q", title="Concerns opened", axis=COUNT_AXIS),
             color=colour,
             tooltip=[
                 alt.Tooltip("department:N", title="Department"),
@@ -227,7 +228,7 @@ def _category(data: Any, large: bool, rows: int) -> alt.Chart:
         .mark_bar(color=BAR)
         .encode(
             y=alt.Y("category:N", title=None, sort=alt.SortField("rank"), axis=BAND_AXIS),
-            x=alt.X("issues:Q", title="Issues"),
+            x=alt.X("issues:Q", title="Issues", axis=COUNT_AXIS),
             tooltip=[
                 alt.Tooltip("category:N", title="Category"),
                 alt.Tooltip("issues:Q", title="Issues"),
@@ -307,7 +308,7 @@ def _age(data: Any, large: bool) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("band:N", title="Open for", sort=list(AGE_BANDS), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("sum(concerns):Q", title="Open concerns"),
+            y=alt.Y("sum(concerns):Q", title="Open concerns", axis=COUNT_AXIS),
             color=alt.Color(
                 "severity:N",
                 title="Severity",

@@ -30,15 +30,18 @@ CACHE_TTL_SECONDS = 60
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=200, show_spinner=False)
-def _numbers(
+def _dashboard(
     period: Period,
     comparison: Period,
     trend: Period,
     department_id: int | None,
     version: int,
-) -> DashboardNumbers:
+    large: bool,
+) -> tuple[DashboardNumbers, dict[str, dict | None]]:
+    # One entry for the numbers and their charts: one lookup and one copy a run. A shared
+    # screen (large type) and a desk view of the same figures each compute them once.
     with Session(get_engine()) as session, session.begin():
-        return dashboard_numbers(
+        numbers = dashboard_numbers(
             session=session,
             period=period,
             comparison=comparison,
@@ -46,19 +49,7 @@ def _numbers(
             department_id=department_id,
             now=dt.datetime.now(dt.UTC),
         )
-
-
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=200, show_spinner=False)
-def _specs(
-    period: Period,
-    comparison: Period,
-    trend: Period,
-    department_id: int | None,
-    version: int,
-    large: bool,
-) -> dict[str, dict | None]:
-    numbers = _numbers(period, comparison, trend, department_id, version)
-    return charts.dashboard_specs(numbers, large=large)
+    return numbers, charts.dashboard_specs(numbers, large=large)
 
 
 def load_dashboard(
@@ -73,8 +64,7 @@ def load_dashboard(
     when nothing has changed since they were computed (and they are under a minute old)."""
     with Session(get_engine()) as session:
         version = data_version(session=session)
-    key = (period, comparison, trend, department_id, version)
-    return _numbers(*key), _specs(*key, large)
+    return _dashboard(period, comparison, trend, department_id, version, large)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -87,6 +77,5 @@ def department_choices() -> list[tuple[int, str]]:
 def clear_dashboard_cache() -> None:
     """Forget every cached dashboard figure in this process (write paths may call it so their
     change shows at once; the data version already covers other processes)."""
-    _numbers.clear()
-    _specs.clear()
+    _dashboard.clear()
     department_choices.clear()

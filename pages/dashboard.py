@@ -300,15 +300,17 @@ if overdue.empty:
     st.success("Nothing is overdue.")
 elif "concern" in overdue:
     shown = overdue.assign(
+        # The Open concerns page opens a concern's detail from ?concern=<id>.
+        concern=[f"concerns?concern={i}" for i in overdue.concern],
         due_at=[
             d.astimezone(settings.facility_tz).strftime("%d %b %Y %H:%M") for d in overdue.due_at
-        ]
+        ],
     )
     st.dataframe(
         shown,
         hide_index=True,
         column_config={
-            "concern": st.column_config.NumberColumn("Concern", format="#%d"),
+            "concern": st.column_config.LinkColumn("Concern", display_text=r"concern=(\d+)$"),
             "type": "Type",
             "severity": "Severity",
             "department": "Department",
@@ -317,9 +319,7 @@ elif "concern" in overdue:
             "days_overdue": st.column_config.NumberColumn("Days overdue", format="%.1f"),
         },
     )
-    st.caption(
-        f"The {len(overdue)} most overdue, oldest first. Open the concern from the worklist."
-    )
+    st.caption(f"The {len(overdue)} most overdue, oldest first. A concern number opens its detail.")
 else:
     st.dataframe(
         overdue,

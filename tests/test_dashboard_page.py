@@ -122,7 +122,10 @@ def test_an_empty_period_shows_dashes_not_zero_percent(page_as, make_staff, worl
 def test_managers_get_the_overdue_list_without_patients(page_as, make_staff, world):
     at = _open(page_as, make_staff("manager"))
     overdue = at.dataframe[0].value
-    assert list(overdue["concern"]) == [world.concerns["C6"], world.concerns["C8"]]
+    assert list(overdue["concern"]) == [
+        f"concerns?concern={world.concerns['C6']}",
+        f"concerns?concern={world.concerns['C8']}",
+    ]
     assert "patient" not in " ".join(overdue.columns).lower()
 
 
