@@ -172,15 +172,16 @@ def concern_summary(detail: c.ConcernDetail, now: dt.datetime, tz: ZoneInfo, sho
             "of their right to refer the concern to the Quality Improvement Organization (QIO).",
             icon=":material/gavel:",
         )
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(
-        "Due", detail.due_at.astimezone(tz).strftime("%d %b %H:%M") if detail.due_at else "no clock"
+    due = detail.due_at.astimezone(tz).strftime("%a %d %b %H:%M") if detail.due_at else "no clock"
+    clock = time_left(detail.due_at, now) if detail.is_open and detail.due_at else ""
+    if clock:
+        clock = f":red[**{clock}**]" if detail.due_at < now else f"**{clock}**"
+    st.markdown(
+        f"**Due** {due}"
+        + (f" · {clock}" if clock else "")
+        + f" · **Owner** {escape_markdown(detail.owner or 'Unassigned')}"
+        + f" · **Department** {escape_markdown(detail.department or '—')}"
     )
-    c2.metric(
-        "SLA clock", time_left(detail.due_at, now) if detail.is_open and detail.due_at else "—"
-    )
-    c3.metric("Owner", detail.owner or "Unassigned")
-    c4.metric("Department", detail.department or "—")
     if detail.patient_id is None:
         patient = "Anonymous"
     elif show_phi:
@@ -231,13 +232,16 @@ def concern_summary(detail: c.ConcernDetail, now: dt.datetime, tz: ZoneInfo, sho
 
 
 def issues_table(detail: c.ConcernDetail) -> None:
-    st.table(
-        {
-            "#": [i.position for i in detail.issues],
-            "Category": [i.category for i in detail.issues],
-            "HCAT severity": [i.hcat_severity for i in detail.issues],
-            "Harm": [i.harm_level or "—" for i in detail.issues],
-        }
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "#": [i.position for i in detail.issues],
+                "Category": [i.category for i in detail.issues],
+                "HCAT severity": [i.hcat_severity for i in detail.issues],
+                "Harm": [i.harm_level or "—" for i in detail.issues],
+            }
+        ),
+        hide_index=True,
     )
 
 
