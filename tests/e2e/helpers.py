@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from components.login import COOKIE_NAME
+
 RERUN_TIMEOUT_MS = 20_000
 
 
@@ -28,3 +30,14 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.get_by_role("textbox", name="Password").press("Enter")
     wait_for_rerun(page)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=RERUN_TIMEOUT_MS)
+    wait_for_sign_in_cookie(page)
+
+
+def wait_for_sign_in_cookie(page: Page) -> None:
+    """The browser gets the sign-in cookie a moment after the first run (from a component);
+    a test that then loads another address directly needs it to stay signed in."""
+    for _ in range(RERUN_TIMEOUT_MS // 100):
+        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the sign-in cookie never arrived")
