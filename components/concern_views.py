@@ -20,9 +20,9 @@ from components.safe import escape_markdown
 from components.shell import get_engine
 from db import concerns as c
 from db.models import CHANNELS, CONCERN_TYPES, DIRECTIONS, HARM_LEVELS, OPEN_STATUSES, SEVERITIES
-from db.patients import InvalidInput
 from db.sla import time_left
 from db.users import StaffMember
+from db.validation import InvalidInput
 
 UNASSIGNED = -1
 ALL = 0  # ids start at 1

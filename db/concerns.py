@@ -35,9 +35,9 @@ from db.models import (
     Interaction,
     Patient,
 )
-from db.patients import InvalidInput
 from db.sla import concern_due_at, sla_targets
 from db.users import StaffMember
+from db.validation import InvalidInput, escape_like
 
 WORKING_ROLES = ("executive", "manager")
 MAX_TEXT = 4000
@@ -103,10 +103,6 @@ class WorklistRow:
         return self.due_at is not None and self.due_at < now
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def open_concerns(
     *,
     session: Session,
@@ -139,7 +135,7 @@ def open_concerns(
     if filters.overdue_only:
         conditions.append(Concern.due_at < now)
     if filters.text.strip():
-        conditions.append(Concern.summary.ilike(f"%{_escape_like(filters.text.strip())}%"))
+        conditions.append(Concern.summary.ilike(f"%{escape_like(filters.text.strip())}%"))
     rows = session.execute(
         select(
             Concern.id,

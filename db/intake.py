@@ -33,9 +33,10 @@ from db.models import (
     Interaction,
     Patient,
 )
-from db.patients import InvalidInput, NewPatient, create_patient, get_patient, patient_problems
+from db.patients import NewPatient, create_patient, get_patient, patient_problems
 from db.sla import concern_due_at, grievance_acknowledgement_due_at, sla_targets
 from db.users import StaffMember
+from db.validation import InvalidInput
 
 LOGGING_ROLES = ("executive", "manager")
 OWNER_ROLES = ("executive", "manager")

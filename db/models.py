@@ -151,7 +151,9 @@ class Patient(Base):
         CheckConstraint("length(btrim(family_name)) BETWEEN 1 AND 100", name="family_name_length"),
         CheckConstraint("date_of_birth >= DATE '1900-01-01'", name="dob_range"),
         CheckConstraint(r"phone IS NULL OR phone ~ '^[0-9 +().-]{7,25}$'", name="phone_format"),
-        CheckConstraint(r"email IS NULL OR email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'", name="email_format"),
+        CheckConstraint(
+            r"email IS NULL OR email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'", name="email_format"
+        ),
         # Prefix search without pg_trgm: btree with text_pattern_ops answers LIKE 'abc%'.
         Index("ix_patient_mrn_prefix", "mrn", postgresql_ops={"mrn": "text_pattern_ops"}),
         Index(
@@ -198,7 +200,8 @@ class AppUser(Base):
         CheckConstraint("length(btrim(display_name)) BETWEEN 1 AND 120", name="display_name"),
         CheckConstraint("password_hash LIKE '$2%'", name="bcrypt_hash"),
         CheckConstraint(
-            "cardinality(roles) >= 1 AND roles <@ ARRAY['executive','manager','leadership','admin']",
+            "cardinality(roles) >= 1 AND "
+            "roles <@ ARRAY['executive','manager','leadership','admin']",
             name="roles_known",
         ),
         CheckConstraint("failed_login_count >= 0", name="failed_login_count"),
@@ -206,7 +209,7 @@ class AppUser(Base):
 
 
 class Interaction(Base):
-    """One contact: a call, walk-in, email, letter, portal message, social post or survey comment."""
+    """One contact: call, walk-in, email, letter, portal message, social post or survey comment."""
 
     __tablename__ = "interaction"
 

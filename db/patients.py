@@ -23,6 +23,7 @@ from db.models import (
     SurveyInstrument,
     SurveyResponse,
 )
+from db.validation import InvalidInput, escape_like
 
 REPEAT_CONTACTS = 3  # this many contacts ...
 REPEAT_WINDOW = dt.timedelta(days=30)  # ... within this window mark a repeat contact
@@ -30,14 +31,6 @@ RECENT_CONTACT_WINDOW = dt.timedelta(days=7)  # warned about before logging agai
 MRN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,19}$")
 PHONE_PATTERN = re.compile(r"^[0-9 +().-]{7,25}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class InvalidInput(ValueError):
-    """Input that cannot be saved; `errors` maps each field to what to fix."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -59,10 +52,6 @@ class PatientMatch:
         """How a search result reads: enough to pick the right patient."""
         dob = self.date_of_birth.isoformat() if self.date_of_birth else "DOB unknown"
         return f"{self.display_name} · {self.mrn} · born {dob}"
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def search_kind(query: str) -> str:
@@ -89,7 +78,7 @@ def search_patients(*, session: Session, query: str, limit: int = 10) -> list[Pa
     kind = search_kind(q)
     family, given = func.lower(Patient.family_name), func.lower(Patient.given_name)
     if kind == "phone":
-        digits = _escape_like(re.sub(r"\D", "", q)) + "%"
+        digits = escape_like(re.sub(r"\D", "", q)) + "%"
         return _matches(
             session,
             or_(Patient.phone_digits.like(digits), Patient.mrn.like(digits)),
@@ -98,20 +87,20 @@ def search_patients(*, session: Session, query: str, limit: int = 10) -> list[Pa
         )
     if kind == "mrn":
         return _matches(
-            session, Patient.mrn.like(_escape_like(q.upper()) + "%"), [_BYTE_ORDER_MRN], limit
+            session, Patient.mrn.like(escape_like(q.upper()) + "%"), [_BYTE_ORDER_MRN], limit
         )
     tokens = [t for t in re.split(r"[\s,]+", q.lower()) if t]
     if len(tokens) == 1:
         # Family-name matches first, then given-name matches: two index-ordered scans that stop
         # at `limit`, where one OR query would sort every match of a common prefix.
-        prefix = _escape_like(tokens[0]) + "%"
+        prefix = escape_like(tokens[0]) + "%"
         found = _matches(session, family.like(prefix), [_BYTE_ORDER_FAMILY_GIVEN], limit)
         if len(found) < limit:
             seen = {m.id for m in found}
             more = _matches(session, given.like(prefix), [_BYTE_ORDER_GIVEN], limit)
             found += [m for m in more if m.id not in seen][: limit - len(found)]
         return found
-    first, second = (_escape_like(t) + "%" for t in tokens[:2])
+    first, second = (escape_like(t) + "%" for t in tokens[:2])
     return _matches(
         session,
         or_(

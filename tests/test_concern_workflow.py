@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from db import concerns as c
 from db.models import STATUSES, AuditLog, Concern, ConcernEvent, ConcernIssue, Interaction
-from db.patients import InvalidInput
+from db.validation import InvalidInput
 from tests.concern_factory import force_status, open_concern, version_of
 from tests.intake_world import NOW, NY, seed_world
 
