@@ -7,6 +7,7 @@ restarts.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
@@ -20,12 +21,15 @@ EMBEDDED_DATABASE = "patient_relations"
 def embedded_server_url(pgdata: Path, database: str = EMBEDDED_DATABASE) -> str:
     """Start (or reuse) the embedded PostgreSQL in `pgdata` and return a psycopg2 URL for
     `database`, creating that database on first use."""
-    import pgserver  # imported here: only demo mode and tests need it
-
     pgdata.mkdir(parents=True, exist_ok=True)
-    # cleanup_mode=None: the server outlives this process, so the app, the launcher and a
-    # second `make run` all share one server and one data folder.
-    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); /tmp serves.
+        warnings.simplefilter("ignore")
+        import pgserver  # imported here: only demo mode and tests need it
+
+        # cleanup_mode=None: the server outlives this process, so the app, the launcher and a
+        # second `make run` all share one server and one data folder.
+        server = pgserver.get_server(pgdata, cleanup_mode=None)
     base = make_url(server.get_uri()).set(drivername="postgresql+psycopg2")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
