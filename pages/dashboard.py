@@ -253,7 +253,7 @@ render_tiles(
             help="Likelihood-to-recommend answers (0–10): % 9–10 minus % 0–6. Unadjusted.",
         ),
     ],
-    per_row=5,
+    per_row=4 if presenting else 5,  # the larger type of presentation mode needs wider tiles
 )
 if by_type:
     st.caption(f"Concerns opened by type: {by_type}.")
