@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from db.models import (
     CLOSED_STATUSES,
     CONCERN_TYPES,
+    Base,
     Concern,
     ConcernDay,
     ConcernWeek,
@@ -146,7 +147,7 @@ def summary_drift(*, session: Session) -> dict[str, int]:
     by subtraction equals no row."""
     drift = {}
     for table, keys in SUMMARY_KEYS.items():
-        columns = list(session.execute(text(f"SELECT * FROM {table} LIMIT 0")).keys())
+        columns = [c.name for c in Base.metadata.tables[table].columns]
         nonzero = " OR ".join(f"{c} <> 0" for c in columns if c not in keys)
         cols = ", ".join(columns)
         drift[table] = session.scalar(
