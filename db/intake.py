@@ -450,7 +450,7 @@ class RecentInteraction:
 def my_recent_interactions(
     *, session: Session, staff_id: int, since: dt.datetime, limit: int = 50
 ) -> list[RecentInteraction]:
-    """What this staff member logged since `since` (their day start), newest first."""
+    """What this staff member logged that happened since `since` (their day), newest first."""
     rows = session.execute(
         select(
             Interaction.id,
@@ -463,8 +463,9 @@ def my_recent_interactions(
             Interaction.summary,
         )
         .outerjoin(Patient, Patient.id == Interaction.patient_id)
-        .where(Interaction.logged_by == staff_id, Interaction.created_at >= since)
-        .order_by(Interaction.created_at.desc(), Interaction.id.desc())
+        # (logged_by, occurred_at DESC) index: a busy executive's two years stay unread.
+        .where(Interaction.logged_by == staff_id, Interaction.occurred_at >= since)
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
         .limit(limit)
     ).all()
     return [
