@@ -1,7 +1,7 @@
 """What `make run` does before serving: database, migrations, demo data, demo accounts."""
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 from streamlit.testing.v1 import AppTest
 
 import db.settings
@@ -62,8 +62,8 @@ def test_demo_mode_starts_the_embedded_server_loads_demo_data_and_signs_in(
         import pgserver
 
         shell._engine_for.clear()
-        with create_engine(shell._resolved_database_url()).connect() as conn:
-            conn.execute(text("SELECT 1"))
-        pgserver.get_server(tmp_path / "data" / "pg", cleanup_mode=None).cleanup()
+        server = pgserver.get_server(tmp_path / "data" / "pg", cleanup_mode=None)
+        server.cleanup_mode = "stop"  # the app leaves it running on purpose; the test does not
+        server.cleanup()
         db.settings.get_settings.cache_clear()
         shell._resolved_database_url.cache_clear()
