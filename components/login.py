@@ -21,6 +21,7 @@ from components.shell import (
     STAFF_KEY,
     get_engine,
     idle_expired,
+    idle_sign_out_message,
     touch_activity,
 )
 from db.demo import DEMO_PASSWORD, DEMO_USERS
@@ -96,9 +97,7 @@ def ensure_signed_in() -> StaffMember | None:
         authenticator.cookie_controller.delete_cookie()
     staff: StaffMember | None = st.session_state.get(STAFF_KEY)
     if staff is not None and idle_expired():
-        sign_out(
-            f"Signed out after {get_settings().idle_timeout_minutes} minutes without activity."
-        )
+        sign_out(idle_sign_out_message())
         return None
     with Session(get_engine()) as session:
         if staff is not None:

@@ -26,6 +26,7 @@ PRESENTING_KEY = "presentation_mode"  # the sidebar toggle
 # Roles that work with identifiable patients. Leadership without one of them always presents.
 PHI_ROLES = ("executive", "manager")
 PRESENTATION_REFRESH_SECONDS = 180
+IDLE_CHECK_SECONDS = 60
 AUTO_REFRESH_STARTED_KEY = "presentation_refresh_started"
 AUTO_REFRESH_RERUN_KEY = "presentation_auto_refresh"
 # Larger type for a shared screen. A fixed string, never user data.
@@ -70,9 +71,7 @@ def require_roles(*roles: str) -> StaffMember:
     if staff is not None and idle_expired():
         from components.login import sign_out  # login imports this module
 
-        sign_out(
-            f"Signed out after {get_settings().idle_timeout_minutes} minutes without activity."
-        )
+        sign_out(idle_sign_out_message())
         st.rerun()
     if staff is None:
         st.warning("Please sign in.")
@@ -81,7 +80,16 @@ def require_roles(*roles: str) -> StaffMember:
         st.error("Your role does not give access to this page.")
         st.stop()
     _draw_sidebar(staff)
+    _idle_watch()
     return staff
+
+
+@st.fragment(run_every=IDLE_CHECK_SECONDS)
+def _idle_watch() -> None:
+    # The timer's own reruns touch nothing (only a full run counts as activity), so a screen
+    # left alone is signed out and blanked within a minute of the timeout, not at the next click.
+    if idle_expired():
+        st.rerun(scope="app")
 
 
 def _draw_sidebar(staff: StaffMember) -> None:
@@ -147,6 +155,11 @@ def touch_activity(now: dt.datetime | None = None) -> None:
     ):
         return
     st.session_state[LAST_ACTIVITY_KEY] = now or dt.datetime.now(dt.UTC)
+
+
+def idle_sign_out_message() -> str:
+    minutes = get_settings().idle_timeout_minutes
+    return f"Signed out after {minutes} minute{'s' if minutes != 1 else ''} without activity."
 
 
 def idle_expired(now: dt.datetime | None = None) -> bool:
