@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint e2e benchmark clean-data
+.PHONY: run test test-clocks lint benchmark clean-data
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -22,6 +22,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite (browser tests aside) with the wall clock moved a week and a year ahead, to 23:59
+# and to both daylight-saving changes in the facility's time zone (tests/clocks.py).
+test-clocks: $(STAMP)
+	@set -e; for clock in $$($(PY) -m tests.clocks); do \
+	  echo "== wall clock at $$clock"; \
+	  PRD_TEST_CLOCK=$$clock $(PY) -m pytest -q -m 'not browser' $(PYTEST_ARGS); \
+	done
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import bcrypt
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.audit import record_audit
@@ -93,7 +93,9 @@ def create_user(
     return user
 
 
-def set_password(*, session: Session, username: str, password: str) -> None:
+def set_password(
+    *, session: Session, username: str, password: str, now: dt.datetime | None = None
+) -> None:
     """Change a password, unlock the account, and end every existing session of that user."""
     problem = password_problem(password)
     if problem:
@@ -106,7 +108,7 @@ def set_password(*, session: Session, username: str, password: str) -> None:
             failed_login_count=0,
             first_failed_login_at=None,
             locked_until=None,
-            sessions_valid_after=func.now(),
+            sessions_valid_after=now or dt.datetime.now(dt.UTC),
         )
     )
     if result.rowcount != 1:
@@ -164,7 +166,11 @@ def _count_failure(user: AppUser, now: dt.datetime) -> None:
 
 
 def staff_for_session(
-    *, session: Session, username: str, session_started_at: dt.datetime
+    *,
+    session: Session,
+    username: str,
+    session_started_at: dt.datetime,
+    now: dt.datetime | None = None,
 ) -> StaffMember | None:
     """The staff member behind a session or login cookie, if it is still valid.
 
@@ -174,7 +180,7 @@ def staff_for_session(
     user = session.scalar(select(AppUser).where(AppUser.username == normalise_username(username)))
     if user is None or not user.active:
         return None
-    now = dt.datetime.now(dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
     if user.locked_until is not None and user.locked_until > now:
         return None
     if user.sessions_valid_after is not None and session_started_at < user.sessions_valid_after:
@@ -182,10 +188,17 @@ def staff_for_session(
     return _staff(user)
 
 
-def end_all_sessions(*, session: Session, user_id: int, username: str) -> None:
-    """Logout: every session and login cookie of this user issued before now stops working."""
+def end_all_sessions(
+    *, session: Session, user_id: int, username: str, now: dt.datetime | None = None
+) -> None:
+    """Logout: every session and login cookie of this user issued before now stops working.
+
+    "Now" is the app server's clock, the same clock that stamps session starts, so the
+    comparison in `staff_for_session` never mixes two clocks."""
     session.execute(
-        update(AppUser).where(AppUser.id == user_id).values(sessions_valid_after=func.now())
+        update(AppUser)
+        .where(AppUser.id == user_id)
+        .values(sessions_valid_after=now or dt.datetime.now(dt.UTC))
     )
     record_audit(session=session, action="logout", username=username, user_id=user_id)
 

@@ -31,6 +31,24 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_TABLES = (Category, SlaTarget)
 
 
+def pytest_configure(config):
+    """PRD_TEST_CLOCK=2027-03-14T03:30:00-04:00 runs the suite with the wall clock moved there
+    (and ticking), so a test that mixes fixed data with the real time fails today, not next
+    month. `make test-clocks` runs the suite at every instant from `tests/clocks.py`."""
+    clock = os.environ.get("PRD_TEST_CLOCK")
+    if clock:
+        import time_machine
+
+        config._prd_clock = time_machine.travel(dt.datetime.fromisoformat(clock), tick=True)
+        config._prd_clock.start()
+
+
+def pytest_report_header(config):
+    if os.environ.get("PRD_TEST_CLOCK"):
+        return f"wall clock moved to {os.environ['PRD_TEST_CLOCK']}"
+    return None
+
+
 def _server_url(tmp_root: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if url:
@@ -107,6 +125,24 @@ def engine(_engine, database_url, monkeypatch) -> Engine:
     yield _engine
     db.settings.get_settings.cache_clear()
     shell._resolved_database_url.cache_clear()
+
+
+@pytest.fixture
+def clock():
+    """Move the wall clock to a fixed instant for one test, ticking on from there, so a page
+    that reads the real time sees the time the test's data was built around: clock(NOW)."""
+    import time_machine
+
+    travellers = []
+
+    def _move(instant: dt.datetime) -> None:
+        traveller = time_machine.travel(instant, tick=True)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield _move
+    for traveller in reversed(travellers):
+        traveller.stop()
 
 
 @pytest.fixture

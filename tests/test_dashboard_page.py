@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Concern, Patient
 from tests.dashboard_world import (
+    NOW,
     PATIENT_MRNS,
     PATIENT_NAMES,
     WEEK,
@@ -24,7 +25,8 @@ WEEK_PARAMS = {"period": "custom", "from": "2026-11-09", "to": "2026-11-15"}
 
 
 @pytest.fixture
-def world(engine, make_staff):
+def world(engine, make_staff, clock):
+    clock(NOW)
     staff = make_staff("manager", username="builder")
     with Session(engine) as s, s.begin():
         return build_world(s, staff.id)

@@ -255,7 +255,7 @@ def test_my_recent_interactions_newest_first(engine, world, executive, make_staf
     _log(engine, other, draft(world, summary="someone else's"))
     with Session(engine) as s:
         mine = my_recent_interactions(
-            session=s, staff_id=executive.id, since=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+            session=s, staff_id=executive.id, since=NOW - dt.timedelta(hours=1)
         )
     assert [m.id for m in mine] == [second.interaction_id, first.interaction_id]
     assert mine[0].patient == "Anonymous" and mine[1].patient == "Smith, John"

@@ -12,7 +12,8 @@ PAGE = "pages/patients.py"
 
 
 @pytest.fixture
-def world(engine, make_staff):
+def world(engine, make_staff, clock):
+    clock(NOW)
     world = seed_world(engine)
     staff = make_staff("executive")
     for days in (1, 3, 5):

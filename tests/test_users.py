@@ -87,20 +87,24 @@ def test_inactive_account_cannot_sign_in(session, make_staff):
 
 def test_password_change_and_logout_end_earlier_sessions(session, make_staff):
     staff = make_staff("manager", username="dokafor")
-    started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
-    assert staff_for_session(session=session, username="dokafor", session_started_at=started)
-    set_password(session=session, username="dokafor", password="another-horse-2")
+    started = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
+    changed, later, logged_out = (started + dt.timedelta(minutes=m) for m in (5, 6, 7))
+
+    def valid(session_started_at, now):
+        return staff_for_session(
+            session=session, username="dokafor", session_started_at=session_started_at, now=now
+        )
+
+    assert valid(started, now=started)
+    set_password(session=session, username="dokafor", password="another-horse-2", now=changed)
     session.commit()
-    assert (
-        staff_for_session(session=session, username="dokafor", session_started_at=started) is None
-    )
-    later = dt.datetime.now(dt.UTC)
-    assert staff_for_session(session=session, username="dokafor", session_started_at=later)
+    assert valid(started, now=changed) is None
+    assert valid(later, now=later)
     assert _login(session, "dokafor", PASSWORD) is None
     assert _login(session, "dokafor", "another-horse-2") is not None
-    end_all_sessions(session=session, user_id=staff.id, username="dokafor")
+    end_all_sessions(session=session, user_id=staff.id, username="dokafor", now=logged_out)
     session.commit()
-    assert staff_for_session(session=session, username="dokafor", session_started_at=later) is None
+    assert valid(later, now=logged_out) is None
 
 
 @pytest.mark.parametrize(

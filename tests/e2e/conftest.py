@@ -31,14 +31,18 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = ROOT / "test-artifacts"
 
-pytestmark = pytest.mark.browser
+HERE = Path(__file__).resolve().parent
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    if CHROMIUM is None:
-        skip = pytest.mark.skip(reason="no system Chromium (apt-get install chromium)")
-        for item in items:
-            if "e2e" in str(item.fspath):
+    """Mark every test in this folder `browser` before `-m` selects (a module-level pytestmark
+    in a conftest marks nothing), and skip them where no Chromium is installed."""
+    skip = pytest.mark.skip(reason="no system Chromium (apt-get install chromium)")
+    for item in items:
+        if HERE in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            if CHROMIUM is None:
                 item.add_marker(skip)
 
 
