@@ -265,9 +265,7 @@ class Concern(Base):
     opened_by_interaction_id: Mapped[int | None] = mapped_column(
         ForeignKey("interaction.id", deferrable=True, initially="DEFERRED")
     )
-    source_survey_response_id: Mapped[int | None] = mapped_column(
-        ForeignKey("survey_response.id")
-    )
+    source_survey_response_id: Mapped[int | None] = mapped_column(ForeignKey("survey_response.id"))
     created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     # Grievance proposal (CMS 42 CFR 482.13): which rule fired, and any override by staff.
     grievance_rule: Mapped[str | None] = mapped_column(Text)
@@ -453,9 +451,7 @@ class SurveyQuestion(Base):
     scale_labels: Mapped[str] = mapped_column(Text, server_default="")  # e.g. "Never..Always"
     top_box_min: Mapped[int] = mapped_column(SmallInteger)  # answer >= this is top box
     # Only the 0-10 likelihood-to-recommend question gives an NPS.
-    is_likelihood_to_recommend: Mapped[bool] = mapped_column(
-        Boolean, server_default=text("false")
-    )
+    is_likelihood_to_recommend: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     # Low-score threshold that, with a comment, opens a service-recovery concern.
     recovery_max: Mapped[int | None] = mapped_column(SmallInteger)
 

@@ -6,6 +6,7 @@ Printed one ISO timestamp a line; each is used as PRD_TEST_CLOCK (see tests/conf
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from db.settings import get_settings
@@ -32,10 +33,8 @@ def clocks(now: dt.datetime | None = None) -> list[dt.datetime]:
     if late <= now:
         late = (now + dt.timedelta(days=1)).replace(hour=23, minute=59, second=0, microsecond=0)
     found = [now + dt.timedelta(weeks=1), now + dt.timedelta(days=365), late]
-    try:
+    with contextlib.suppress(ValueError):  # a zone without daylight saving time has none
         found += [_next_offset_change(now, spring=True), _next_offset_change(now, spring=False)]
-    except ValueError:
-        pass  # a zone without daylight saving time
     return found
 
 
