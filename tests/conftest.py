@@ -7,8 +7,11 @@ from empty tables with the reference data (categories, SLA targets) the migratio
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +35,23 @@ REFERENCE_TABLES = (Category, SlaTarget)
 
 
 def pytest_configure(config):
+    _own_temp_folder(config)
+    _move_clock(config)
+
+
+def _own_temp_folder(config) -> None:
+    """Each run gets a temporary folder of its own, removed at exit. pytest's shared numbered
+    folders (/tmp/pytest-of-USER/pytest-N) keep only the last three, so with several suites
+    running at once on one machine, one run deleted another's embedded database mid-run."""
+    if config.option.basetemp is None:
+        folder = tempfile.mkdtemp(prefix="prd-tests-")
+        config.option.basetemp = folder
+        # Registered before any embedded server starts, so it runs after their own exit hooks
+        # (atexit runs last-registered first) have stopped them.
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+
+
+def _move_clock(config) -> None:
     """PRD_TEST_CLOCK=2027-03-14T03:30:00-04:00 runs the suite with the wall clock moved there
     (and ticking), so a test that mixes fixed data with the real time fails today, not next
     month. `make test-clocks` runs the suite at every instant from `tests/clocks.py`."""
