@@ -28,7 +28,7 @@ test: $(STAMP)
 test-clocks: $(STAMP)
 	@set -e; for clock in $$($(PY) -m tests.clocks); do \
 	  echo "== wall clock at $$clock"; \
-	  PRD_TEST_CLOCK=$$clock $(PY) -m pytest -q -m 'not browser' $(PYTEST_ARGS); \
+	  PRD_TEST_CLOCK=$$clock $(PY) -m pytest -m 'not browser' $(PYTEST_ARGS); \
 	done
 
 lint: $(STAMP)
