@@ -6,80 +6,13 @@ with st.navigation; a page left out cannot be opened at all (each page checks th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from components.login import ensure_signed_in, login_page
+from components.navigation import PAGES, pages_for
 from components.shell import database_unavailable
 from db.settings import ConfigurationError, get_settings
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    path: str
-    title: str
-    icon: str
-    url_path: str
-    roles: tuple[str, ...]
-    section: str
-
-
-# Every page of the app, with the roles that may open it (SPEC section 2).
-PAGES: tuple[PageSpec, ...] = (
-    # First, so it is where managers, leadership and admins land.
-    PageSpec(
-        "pages/dashboard.py",
-        "Dashboard",
-        ":material/monitoring:",
-        "dashboard",
-        ("manager", "leadership", "admin"),
-        "Desk",
-    ),
-    # Where executives land.
-    PageSpec(
-        "pages/log_interaction.py",
-        "Log interaction",
-        ":material/call:",
-        "log-interaction",
-        ("executive", "manager"),
-        "Desk",
-    ),
-    PageSpec(
-        "pages/open_concerns.py",
-        "Open concerns",
-        ":material/assignment_late:",
-        "concerns",
-        ("executive", "manager"),
-        "Desk",
-    ),
-    PageSpec(
-        "pages/patients.py",
-        "Patients",
-        ":material/person_search:",
-        "patients",
-        ("executive", "manager"),
-        "Desk",
-    ),
-    PageSpec(
-        "pages/home.py",
-        "Home",
-        ":material/home:",
-        "home",
-        ("executive", "manager", "leadership", "admin"),
-        "Desk",
-    ),
-)
-
-
-def pages_for(roles: frozenset[str] | set[str]) -> dict[str, list[PageSpec]]:
-    """Section -> pages that a person holding `roles` may open, in menu order."""
-    sections: dict[str, list[PageSpec]] = {}
-    for spec in PAGES:
-        if set(spec.roles) & set(roles):
-            sections.setdefault(spec.section, []).append(spec)
-    return sections
 
 
 def _show_only(draw) -> None:
@@ -129,5 +62,5 @@ def main() -> None:
         database_unavailable(error)
 
 
-if __name__ == "__main__":  # streamlit runs this file as __main__; tests import PAGES
+if __name__ == "__main__":  # streamlit runs this file as __main__
     main()

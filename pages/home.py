@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import pages_for
+from components.navigation import pages_for
 from components.safe import escape_markdown
 from components.shell import require_roles
 from db.settings import get_settings

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import PAGES, pages_for
+from components.navigation import PAGES, pages_for
 from db.models import ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
