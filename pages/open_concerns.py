@@ -6,8 +6,10 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from components import concern_views as views
+from components import url_state
 from components.safe import escape_markdown
 from components.shell import get_engine, presentation_mode, require_roles
+from components.worklist import worklist_filters, worklist_table
 from db.concerns import WORKING_ROLES, concern_detail, may_act, open_concerns
 from db.reference import active_categories, active_departments
 from db.settings import get_settings
@@ -29,7 +31,7 @@ flash = st.session_state.pop("concern_flash", None)
 if flash:
     st.success(flash, icon=":material/check_circle:")
 
-concern_id = views.int_param(st.query_params.get("concern"))
+concern_id = url_state.whole_number(st.query_params, "concern")
 if concern_id is not None:
     if st.button("← Back to the worklist", key="back_to_worklist"):
         del st.query_params["concern"]
@@ -72,7 +74,7 @@ if concern_id is not None:
     st.stop()
 
 st.title("Open concerns")
-filters = views.worklist_filters(departments, owners)
+filters = worklist_filters(departments, owners)
 with Session(get_engine()) as session:
     rows = open_concerns(session=session, staff=staff, filters=filters, now=now)
 overdue = sum(r.overdue(now) for r in rows)
@@ -80,7 +82,7 @@ st.caption(
     f"{len(rows)} concern(s) shown{' (the first 200)' if len(rows) == 200 else ''}, "
     f"{overdue} overdue · soonest due first · times in {tz.key}. Select a row to open it."
 )
-picked = views.worklist_table(rows, now, tz, presenting)
+picked = worklist_table(rows, now, tz, presenting)
 if picked is not None:
     st.query_params["concern"] = str(picked)
     st.rerun()
