@@ -3,7 +3,7 @@
     PRD_DATA_DIR=/tmp/prd-bench .venv/bin/python -m benchmarks.dashboard
 
 Uses the embedded PostgreSQL in PRD_DATA_DIR (or DATABASE_URL): migrates it, generates the
-reference data set when it is empty (db.synthetic, seed 1), VACUUM ANALYZEs, then for each
+reference data set when it is empty (synthetic, seed 1), VACUUM ANALYZEs, then for each
 period view (this week, last 4 weeks, this quarter, two years; trend charts always over the
 whole two years, 104 weeks):
 
@@ -77,7 +77,7 @@ def prepare(engine: Engine) -> None:
     with Session(engine) as session:
         has_data = session.scalar(select(func.count()).select_from(Interaction)) > 0
     if not has_data:
-        from db.synthetic import generate
+        from synthetic import generate
 
         print("Generating the reference data set (seed 1)...", flush=True)
         generate(engine, size="reference", seed=1, progress=lambda m: print(" ", m, flush=True))

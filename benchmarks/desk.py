@@ -4,7 +4,7 @@ and the open-concerns worklist with every filter.
     PRD_DATA_DIR=/tmp/prd-bench-desk .venv/bin/python -m benchmarks.desk
 
 Uses the embedded PostgreSQL in PRD_DATA_DIR (or DATABASE_URL): migrates it and generates the
-reference data set when it is empty (db.synthetic, seed 1). It writes benchmark interactions
+reference data set when it is empty (synthetic, seed 1). It writes benchmark interactions
 and concerns into that database: never point it at one you care about.
 
 Targets: save p95 < 20 ms including the audit row; lookup p95 < 20 ms; worklist p95 < 50 ms.
@@ -66,7 +66,7 @@ def main() -> None:
     upgrade_to_head(engine)
     with Session(engine) as s:
         if not s.scalar(select(func.count()).select_from(Interaction)):
-            from db.synthetic import generate
+            from synthetic import generate
 
             generate(engine, size="reference", seed=1)
     tz = get_settings().facility_tz

@@ -49,7 +49,7 @@ def prepare(port: str) -> None:
         with Session(engine) as session:
             has_data = session.scalar(select(func.count()).select_from(Interaction)) > 0
         if not has_data:
-            from db.synthetic import generate
+            from synthetic import generate
 
             print("Loading demo data (first start only)...", flush=True)
             generate(engine, size="demo", seed=DEMO_SEED, progress=print)
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print("Saved.")
     elif args.command == "generate":
-        from db.synthetic import generate
+        from synthetic import generate
 
         engine = _engine()
         upgrade_to_head(engine)

@@ -13,7 +13,7 @@ from db.demo import DEMO_USERS
 from db.models import Base, Concern, Department
 from db.settings import get_settings
 from db.sla import concern_due_at, grievance_acknowledgement_due_at, sla_targets
-from db.synthetic import SIZES, STAFF, generate
+from synthetic import SIZES, STAFF, generate
 from db.users import authenticate
 
 # A fixed "now" a couple of days after the spring daylight-saving change, so clocks cross it.
