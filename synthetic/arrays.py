@@ -30,35 +30,8 @@ def _from_local(local: np.ndarray, tz: ZoneInfo) -> np.ndarray:
     return idx.tz_convert("UTC").tz_localize(None).values.astype("datetime64[s]").astype(np.int64)
 
 
-def _add_local_days(ts: np.ndarray, days, tz: ZoneInfo) -> np.ndarray:
-    days = np.broadcast_to(np.asarray(days, dtype=np.int64), ts.shape)
-    return _from_local(_to_local(ts, tz) + days.astype("timedelta64[D]"), tz)
-
-
 def _local_dates(ts: np.ndarray, tz: ZoneInfo) -> np.ndarray:
     return _to_local(ts, tz).astype("datetime64[D]")
-
-
-def _due_at(opened: np.ndarray, hours: np.ndarray, grievance: np.ndarray, tz) -> np.ndarray:
-    """db.sla.concern_due_at, vectorised: whole days on the facility calendar, other hours
-    elapsed; grievances never later than their 7-day written-response deadline."""
-    due = np.full(len(opened), _NULL)
-    has = hours >= 0
-    days = has & (hours % 24 == 0)
-    elapsed = has & ~days
-    due[elapsed] = opened[elapsed] + hours[elapsed] * _HOUR
-    due[days] = _add_local_days(opened[days], hours[days] // 24, tz)
-    capped = has & grievance
-    due[capped] = np.minimum(due[capped], _add_local_days(opened[capped], 7, tz))
-    return due
-
-
-def _next_business_day(ts: np.ndarray, tz: ZoneInfo) -> np.ndarray:
-    """db.sla.grievance_acknowledgement_due_at, vectorised: same local time, next weekday."""
-    local = _to_local(ts, tz)
-    weekday = (local.astype("datetime64[D]").astype(np.int64) - 4) % 7
-    step = np.select([weekday == 4, weekday == 5], [3, 2], default=1)
-    return _from_local(local + step.astype("timedelta64[D]"), tz)
 
 
 def _into_office_hours(ts: np.ndarray, tz: ZoneInfo, rng: np.random.Generator) -> np.ndarray:

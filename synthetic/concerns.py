@@ -7,20 +7,18 @@ import time
 
 import numpy as np
 
+from synthetic import rules
 from synthetic.arrays import (
     _DAY,
     _HOUR,
     _NULL,
-    _add_local_days,
     _bools,
     _capitalise,
     _choose_rows,
     _dates,
-    _due_at,
     _into_office_hours,
     _ints,
     _local_dates,
-    _next_business_day,
     _pick,
     _texts,
     _times,
@@ -29,7 +27,6 @@ from synthetic.shape import (
     CATEGORY_KEYS,
 )
 from synthetic.texts import (
-    ABUSE_RULE,
     FOLLOW_UP_INBOUND,
     FOLLOW_UP_OUTBOUND,
     ISSUES,
@@ -72,7 +69,7 @@ class ConcernsMixin:
         )
         ctype[abuse] = "grievance"
         severity[abuse] = "critical"
-        con["rule"][abuse] = ABUSE_RULE
+        con["rule"][abuse] = rules.grievance_rule("abuse")
         con["override"][abuse] = None
         con["abuse"] = abuse
         medicare = np.concatenate([[False], self.patient_medicare])[con["patient"]]
@@ -84,17 +81,10 @@ class ConcernsMixin:
         con["severity"] = severity
 
         opened = con["opened_at"]
-        hours = np.array(
-            [
-                self.sla.get((t, s)) if self.sla.get((t, s)) is not None else -1
-                for t, s in zip(ctype.tolist(), severity.tolist(), strict=True)
-            ],
-            dtype=np.int64,
-        )
-        due = _due_at(opened, hours, ctype == "grievance", tz)
         grievance = ctype == "grievance"
+        due = rules.due_times(opened, ctype, severity, self.sla, tz)
         ack_due = np.full(n, _NULL)
-        ack_due[grievance] = _next_business_day(opened[grievance], tz)
+        ack_due[grievance] = rules.acknowledgement_due_times(opened[grievance], tz)
         con["due"], con["ack_due"] = due, ack_due
 
         # Resolution time as a share of the clock: lognormal, departments differ, and the team
@@ -151,7 +141,7 @@ class ConcernsMixin:
         con["ack_at"] = np.where(acknowledged, np.maximum(ack_at, opened), _NULL)
         responded = grievance & resolved & (rng.random(n) < 0.97)
         con["response_at"] = np.where(responded, resolve_at, _NULL)
-        seven_days = _add_local_days(opened, 7, tz)
+        seven_days = rules.response_due_times(opened, tz)
         notice_at = opened + rng.uniform(5.5, 7.0, n) * _DAY
         notice = (
             grievance

@@ -6,6 +6,8 @@ import time
 
 import numpy as np
 
+from db.models import WRITTEN_CHANNELS
+from synthetic import rules
 from synthetic.arrays import (
     _DAY,
     _HOUR,
@@ -22,14 +24,12 @@ from synthetic.shape import (
     _HOURS_STAFFED,
     _HOURS_WEEKEND,
     _WEEKDAY_FACTOR,
-    _WRITTEN,
     CATEGORY_KEYS,
     CHANNEL_MIX,
 )
 from synthetic.texts import (
     CONCERN_TAILS,
     FIRST_CONTACT_TAILS,
-    GRIEVANCE_RULES_VERBAL,
     IDEAS,
     INFORMATION,
     INFORMATION_ASKERS,
@@ -39,7 +39,6 @@ from synthetic.texts import (
     PRAISE,
     QUESTIONS,
     REPORTERS,
-    WRITTEN_RULE,
 )
 
 
@@ -85,7 +84,7 @@ class ContactsMixin:
         # Concern types from the channel (CMS practice: written complaints are grievances).
         c_idx = np.flatnonzero(opened_mask)
         m = len(c_idx)
-        written = np.isin(channel[c_idx], [channels.index(c) for c in _WRITTEN])
+        written = np.isin(channel[c_idx], [channels.index(c) for c in WRITTEN_CHANNELS])
         c_type = np.where(
             written,
             _pick(
@@ -112,20 +111,23 @@ class ContactsMixin:
         )
         rule = np.full(m, None, dtype=object)
         override = np.full(m, None, dtype=object)
-        rule[written & (c_type == "grievance")] = WRITTEN_RULE
+        rule[written & (c_type == "grievance")] = rules.grievance_rule("written")
         # A written billing question: the rule fired, staff overrode it with a reason.
         overridden = written & (c_type == "complaint")
-        rule[overridden] = WRITTEN_RULE
+        rule[overridden] = rules.grievance_rule("written")
         override[overridden] = np.array(OVERRIDE_REASONS, dtype=object)[
             rng.integers(0, len(OVERRIDE_REASONS), overridden.sum())
         ]
         verbal = ~written & (c_type == "grievance")
-        rules, rule_p = zip(*GRIEVANCE_RULES_VERBAL, strict=True)
-        rule[verbal] = _pick(rng, list(rules), list(rule_p), verbal.sum())
+        scenarios, shares = zip(*rules.VERBAL_GRIEVANCE_MIX, strict=True)
+        verbal_rules = [rules.grievance_rule(s) for s in scenarios]
+        rule[verbal] = _pick(rng, verbal_rules, list(shares), verbal.sum())
 
         # Survey-comment concerns (written, after the visit) join; all sorted by opened_at.
         s_type = np.where(rng.random(n_survey) < 0.3, "grievance", "complaint").astype(object)
-        s_rule = np.where(s_type == "grievance", WRITTEN_RULE, None).astype(object)
+        s_rule = np.where(s_type == "grievance", rules.grievance_rule("written"), None).astype(
+            object
+        )
         s_summary = np.array(["Survey comment: " + str(c) for c in sc["comment"]], dtype=object)
         con = {
             "opened_at": np.concatenate([occurred[c_idx], sc["opened_at"]]),

@@ -167,7 +167,6 @@ _CONCERN_LIKELIHOOD = {
     "letter": 2.5,
     "social": 1.3,
 }
-_WRITTEN = ("email", "letter", "portal")
 
 LANGUAGES = {
     "English": 0.82,

@@ -260,14 +260,6 @@ NEUTRAL_COMMENTS = (
     "Good care overall, but the wait was long.",
     "Signs to the clinic were confusing.",
 )
-GRIEVANCE_RULES_VERBAL = (
-    ("not resolved at the time by staff present", 0.45),
-    ("complaint after discharge", 0.30),
-    ("written response requested", 0.20),
-    ("Medicare beneficiary billing complaint about rights", 0.05),
-)
-WRITTEN_RULE = "written complaint"
-ABUSE_RULE = "abuse or neglect allegation"
 OVERRIDE_REASONS = (
     "Billing question only; does not dispute care.",
     "Request for information, not a complaint about care.",

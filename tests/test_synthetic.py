@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 
 import pytest
 from sqlalchemy import select, text
@@ -10,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from db import kpi
 from db.demo import DEMO_USERS
-from db.models import Base, Concern, Department
+from db.grievance import QUALITY_OF_CARE, ComplaintFacts, propose_grievance
+from db.models import CHANNELS, Base, Concern, Department
 from db.settings import get_settings
 from db.sla import concern_due_at, grievance_acknowledgement_due_at, sla_targets
-from synthetic import SIZES, STAFF, generate
 from db.users import authenticate
+from synthetic import SIZES, STAFF, generate
 
 # A fixed "now" a couple of days after the spring daylight-saving change, so clocks cross it.
 NOW = dt.datetime(2026, 3, 10, 15, 30, tzinfo=dt.UTC)
@@ -46,6 +49,20 @@ FINGERPRINTED = {
     "survey_answer": "response_id, question_id",
     "encounter_volume": "department_id, month",
 }
+
+
+def _every_grievance_proposal() -> dict[str, bool]:
+    """Every rule text db.grievance can propose, over every combination of the facts staff
+    record, with whether it makes the complaint a grievance."""
+    flags = [f.name for f in dataclasses.fields(ComplaintFacts) if f.type in (bool, "bool")]
+    proposals = {}
+    for channel in CHANNELS:
+        for values in itertools.product((False, True), repeat=len(flags)):
+            facts = ComplaintFacts(channel=channel, **dict(zip(flags, values, strict=True)))
+            for category in (None, QUALITY_OF_CARE):
+                proposal = propose_grievance(dataclasses.replace(facts, category_name=category))
+                proposals[proposal.rule] = proposal.is_grievance
+    return proposals
 
 
 def _quiet(_message: str) -> None:
@@ -246,6 +263,15 @@ def test_demo_hospital_loads_under_every_constraint_and_hangs_together(engine):
                 assert concern.acknowledgement_due_at == grievance_acknowledgement_due_at(
                     concern.opened_at, tz
                 )
+        # Grievance rule texts are ones the app's CMS rules give; a concern whose type differs
+        # from what its rule proposes carries the override reason staff gave.
+        proposals = _every_grievance_proposal()
+        rules = set(session.scalars(select(Concern.grievance_rule).distinct())) - {None}
+        assert rules <= set(proposals), rules - set(proposals)
+        assert len(rules) >= 4  # the generator uses several rules, not one
+        for concern in session.scalars(select(Concern).where(Concern.grievance_rule.is_not(None))):
+            proposed = "grievance" if proposals[concern.grievance_rule] else "complaint"
+            assert concern.type == proposed or concern.grievance_override_reason, concern.id
         # The dashboard summaries kept up with the bulk load.
         assert set(kpi.summary_drift(session=session).values()) == {0}
         # Sequences continue after the generated ids.
