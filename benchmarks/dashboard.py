@@ -33,11 +33,17 @@ import pandas as pd
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from benchmarks.common import (
+    Measurement,
+    first_staff_with,
+    median_and_p95,
+    prepare_reference,
+    time_ms,
+)
 from db import dashboard_queries as dq
 from db import kpi, periods
 from db.engine import database_url, make_engine
-from db.migrate import upgrade_to_head
-from db.models import AppUser, Interaction
+from db.models import Interaction
 from db.periods import Period
 from db.settings import get_settings
 from db.sla import GRIEVANCE_RESPONSE_DAYS
@@ -58,34 +64,12 @@ def _ms(seconds: float) -> float:
     return seconds * 1000.0
 
 
-def timed(function: Callable[[], object], runs: int) -> tuple[float, float, object]:
-    """Median and p95 in milliseconds over `runs` runs (after one warm-up), and a result."""
-    result = function()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = function()
-        samples.append(_ms(time.perf_counter() - started))
-    return statistics.median(samples), float(np.percentile(samples, 95)), result
+def timed(function: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median and p95 in milliseconds over `runs` runs (after one warm-up)."""
+    return median_and_p95(time_ms(function, runs))
 
 
 # --- the database -----------------------------------------------------------------------------
-
-
-def prepare(engine: Engine) -> None:
-    upgrade_to_head(engine, progress=lambda m: print(" ", m))
-    with Session(engine) as session:
-        has_data = session.scalar(select(func.count()).select_from(Interaction)) > 0
-    if not has_data:
-        from synthetic import generate
-
-        print("Generating the reference data set (seed 1)...", flush=True)
-        generate(engine, size="reference", seed=1, progress=lambda m: print(" ", m, flush=True))
-    # Index-only scans need an up-to-date visibility map; statistics for the planner.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        started = time.perf_counter()
-        conn.execute(text("VACUUM ANALYZE"))
-        print(f"  VACUUM ANALYZE in {time.perf_counter() - started:.1f} s")
 
 
 def sizes(engine: Engine) -> dict[str, int]:
@@ -101,22 +85,6 @@ def sizes(engine: Engine) -> dict[str, int]:
     )
     with engine.connect() as conn:
         return {t: conn.scalar(text(f"SELECT count(*) FROM {t}")) for t in tables}
-
-
-def bench_staff(engine: Engine) -> StaffMember:
-    with Session(engine) as session:
-        user = session.scalars(
-            select(AppUser).where(AppUser.roles.any("manager")).order_by(AppUser.id)
-        ).first()
-        if user is None:
-            raise SystemExit("No manager account in the benchmark database.")
-        return StaffMember(
-            user.id,
-            user.username,
-            user.display_name,
-            frozenset(user.roles),
-            user.home_department_id,
-        )
 
 
 # --- the views ----------------------------------------------------------------------------------
@@ -396,13 +364,16 @@ def timed_page(staff, params, runs: int, *, clear: bool, source: str | None = No
     samples = [page_run(staff, params, clear=clear, source=source) for _ in range(runs)]
     script = [_ms(s) for s, _ in samples]
     wall = [_ms(w) for _, w in samples]
-    return statistics.median(script), float(np.percentile(script, 95)), statistics.median(wall)
+    median, p95 = median_and_p95(script)
+    return median, p95, statistics.median(wall)
 
 
 # --- main -----------------------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
+def measure(argv: list[str] | None = None) -> list[Measurement]:
+    """Run the dashboard benchmark, printing as it goes; returns what was measured (a drift
+    between summaries and raw rows is one failed measurement and stops the run)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15, help="timed runs per query")
     parser.add_argument("--page-runs", type=int, default=7, help="timed runs of the page")
@@ -415,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     where = "DATABASE_URL" if settings.database_url else f"embedded in {settings.data_dir}"
     print(f"Database: {where}")
     engine = make_engine(url)
-    prepare(engine)
+    prepare_reference(engine, progress=lambda m: print(m, flush=True))
     counts = sizes(engine)
     print("Rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
     with Session(engine) as session:
@@ -438,9 +409,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Summaries against raw rows: {drift} ({time.perf_counter() - started:.1f} s)")
         if any(drift.values()):
             print("SUMMARY DRIFT: the numbers would be wrong", file=sys.stderr)
-            return 1
+            return [Measurement("dashboard", "summaries against raw rows", 0, 0, "no drift", False)]
 
-    staff = bench_staff(engine)
+    staff = first_staff_with(engine, "manager")
     floor_median, floor_p95, floor_wall = timed_page(
         staff, None, args.page_runs, clear=True, source=EMPTY_PAGE
     )
@@ -449,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         f" AppTest wall {floor_wall:.0f} ms"
     )
     summary_rows = []
-    failures = 0
+    measured = [Measurement("dashboard", "empty page (the floor)", floor_median, floor_p95, "")]
     for name, (choice, period) in views(today, tz_name, first_day).items():
         comparison = periods.comparison_period(period, today=today)
         trend = periods.trend_period(period, TREND_WEEKS)
@@ -457,13 +428,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'query':28} {'median ms':>10} {'p95 ms':>8}")
         total = 0.0
         slowest = 0.0
+        query_over = False
         with Session(engine) as session:
             for query, function in page_queries(session, period, comparison, trend, now).items():
-                median, p95, _ = timed(function, args.runs)
+                median, p95 = timed(function, args.runs)
                 total += median
                 slowest = max(slowest, p95)
                 flag = "  OVER 100 ms" if median > 100 else ""
-                failures += bool(flag)
+                query_over = query_over or bool(flag)
                 print(f"{query:28} {median:10.1f} {p95:8.1f}{flag}")
             numbers = dq.dashboard_numbers(
                 session=session,
@@ -481,7 +453,6 @@ def main(argv: list[str] | None = None) -> int:
         cached_median, _, cached_wall = timed_page(staff, params, args.page_runs, clear=False)
         budget = 1.5 * total + floor_median
         verdict = "within" if page_median <= budget else "OVER"
-        failures += verdict == "OVER"
         print(
             f"page run, cache cleared: script median {page_median:.0f} ms, p95 {page_p95:.0f} ms"
             f" ({verdict} 1.5 x queries + floor = {budget:.0f} ms); AppTest wall {page_wall:.0f}"
@@ -507,7 +478,32 @@ def main(argv: list[str] | None = None) -> int:
         )
         for problem in problems:
             print("   differs:", problem)
-        failures += bool(problems)
+        measured += [
+            Measurement(
+                "dashboard",
+                f"{name}: queries (sum of medians; slowest p95)",
+                total,
+                slowest,
+                "each median < 100 ms",
+                not query_over,
+            ),
+            Measurement(
+                "dashboard",
+                f"{name}: page run, cache cleared",
+                page_median,
+                page_p95,
+                f"median <= {budget:.0f} ms",
+                verdict != "OVER",
+            ),
+            Measurement(
+                "dashboard",
+                f"{name}: the pandas way ({ratio:.0f}x)",
+                pandas_median,
+                max(pandas_samples),
+                "same numbers",
+                not problems,
+            ),
+        ]
         summary_rows.append(
             (
                 name,
@@ -539,9 +535,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(
         f"\nEmpty page floor: script {floor_median:.0f} ms (AppTest wall {floor_wall:.0f} ms)."
-        f" Failures: {failures}"
+        f" Failures: {sum(not m.ok for m in measured)}"
     )
-    return 1 if failures else 0
+    return measured
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; exit status 1 when a measurement misses its target."""
+    return 0 if all(m.ok for m in measure(argv)) else 1
 
 
 if __name__ == "__main__":

@@ -15,32 +15,34 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
-import time
 import uuid
 from collections.abc import Callable
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from benchmarks.common import (
+    Measurement,
+    first_staff_with,
+    median_and_p95,
+    prepare_reference,
+    time_ms,
+)
 from db.concerns import WorklistFilters, open_concerns
 from db.engine import database_url, make_engine
 from db.intake import ConcernDraft, InteractionDraft, log_interaction
-from db.migrate import upgrade_to_head
-from db.models import AppUser, Category, Department, Interaction, Patient
+from db.models import Category, Department, Interaction, Patient
 from db.patients import search_patients
 from db.settings import get_settings
-from db.users import StaffMember
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return statistics.median(ordered), p95
-
-
-def _report(name: str, samples: list[float], target_ms: float) -> None:
-    median, p95 = _percentiles([s * 1000 for s in samples])
+def _report(
+    measured: list[Measurement], name: str, samples_ms: list[float], target_ms: float
+) -> None:
+    median, p95 = median_and_p95(samples_ms)
+    measured.append(
+        Measurement("desk", name, median, p95, f"p95 < {target_ms:.0f} ms", p95 < target_ms)
+    )
     verdict = "ok" if p95 < target_ms else "OVER"
     print(
         f"  {name:<44} median {median:6.2f} ms   p95 {p95:6.2f} ms   "
@@ -48,27 +50,14 @@ def _report(name: str, samples: list[float], target_ms: float) -> None:
     )
 
 
-def _time(fn: Callable[[], object], runs: int) -> list[float]:
-    fn()  # warm the plan and the cache
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> list[Measurement]:
+    """Run the desk benchmarks, printing as they go; returns what was measured."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=300)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    measured: list[Measurement] = []
     engine = make_engine(database_url())
-    upgrade_to_head(engine)
-    with Session(engine) as s:
-        if not s.scalar(select(func.count()).select_from(Interaction)):
-            from synthetic import generate
-
-            generate(engine, size="reference", seed=1)
+    prepare_reference(engine)
     tz = get_settings().facility_tz
     rng = random.Random(7)
     with Session(engine) as s:
@@ -77,12 +66,6 @@ def main() -> None:
             "interactions": s.scalar(select(func.count()).select_from(Interaction)),
             "concerns": s.scalar(text("SELECT count(*) FROM concern")),
         }
-        user = s.scalars(
-            select(AppUser).where(AppUser.roles.contains(["manager"])).order_by(AppUser.id)
-        ).first()
-        executive = s.scalars(
-            select(AppUser).where(AppUser.roles.contains(["executive"])).order_by(AppUser.id)
-        ).first()
         departments = list(s.scalars(select(Department.id)))
         categories = list(s.scalars(select(Category.id)))
         sample = s.execute(
@@ -90,14 +73,8 @@ def main() -> None:
             .order_by(func.random())
             .limit(500)
         ).all()
-    manager = StaffMember(user.id, user.username, user.display_name, frozenset(user.roles), None)
-    exec_staff = StaffMember(
-        executive.id,
-        executive.username,
-        executive.display_name,
-        frozenset(executive.roles),
-        None,
-    )
+    manager = first_staff_with(engine, "manager")
+    exec_staff = first_staff_with(engine, "executive")
     print(
         f"Reference data: {counts['patients']:,} patients, {counts['interactions']:,} "
         f"interactions, {counts['concerns']:,} concerns; {args.runs} runs each\n"
@@ -126,8 +103,13 @@ def main() -> None:
 
         return run
 
-    _report("resolved at first contact", _time(save("resolved-first-contact"), args.runs), 20)
-    _report("opens a concern", _time(save("concern-opened"), args.runs), 20)
+    _report(
+        measured,
+        "resolved at first contact",
+        time_ms(save("resolved-first-contact"), args.runs),
+        20,
+    )
+    _report(measured, "opens a concern", time_ms(save("concern-opened"), args.runs), 20)
 
     print("\nPatient lookup (prefix search, 10 results)")
 
@@ -139,22 +121,26 @@ def main() -> None:
         return run
 
     _report(
+        measured,
         "MRN prefix (7 characters)",
-        _time(lookup(lambda: rng.choice(sample).mrn[:7]), args.runs),
+        time_ms(lookup(lambda: rng.choice(sample).mrn[:7]), args.runs),
         20,
     )
     _report(
+        measured,
         "family name prefix (3 letters)",
-        _time(lookup(lambda: rng.choice(sample).family_name[:3]), args.runs),
+        time_ms(lookup(lambda: rng.choice(sample).family_name[:3]), args.runs),
         20,
     )
     _report(
         'family + given name ("smith jo")',
-        _time(lookup(lambda: rng.choice(sample).family_name[:4] + " a"), args.runs),
+        time_ms(lookup(lambda: rng.choice(sample).family_name[:4] + " a"), args.runs),
         20,
     )
     phones = [p.phone_digits for p in sample if p.phone_digits]
-    _report("phone digits (6)", _time(lookup(lambda: rng.choice(phones)[:6]), args.runs), 20)
+    _report(
+        measured, "phone digits (6)", time_ms(lookup(lambda: rng.choice(phones)[:6]), args.runs), 20
+    )
 
     print("\nOpen-concerns worklist (200 rows at most, soonest due first)")
     now = dt.datetime.now(dt.UTC)
@@ -175,14 +161,17 @@ def main() -> None:
             with Session(engine) as s:
                 open_concerns(session=s, staff=manager, filters=f, now=now)
 
-        _report(name, _time(run, min(args.runs, 100)), 50)
+        _report(measured, name, time_ms(run, min(args.runs, 100)), 50)
 
     def executive_view():
         with Session(engine) as s:
             open_concerns(session=s, staff=exec_staff, filters=WorklistFilters(), now=now)
 
-    _report("executive (own + unassigned)", _time(executive_view, min(args.runs, 100)), 50)
+    _report(
+        measured, "executive (own + unassigned)", time_ms(executive_view, min(args.runs, 100)), 50
+    )
     engine.dispose()
+    return measured
 
 
 if __name__ == "__main__":

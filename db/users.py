@@ -36,7 +36,8 @@ class StaffMember:
         return bool(self.roles.intersection(roles))
 
 
-def _staff(user: AppUser) -> StaffMember:
+def staff_member(user: AppUser) -> StaffMember:
+    """The staff member as the app sees them, from their account row."""
     return StaffMember(
         id=user.id,
         username=user.username,
@@ -147,7 +148,7 @@ def authenticate(
     user.locked_until = None
     user.last_login_at = now
     record_audit(session=session, action="login", username=user.username, user_id=user.id)
-    return _staff(user)
+    return staff_member(user)
 
 
 def _count_failure(user: AppUser, now: dt.datetime) -> None:
@@ -185,7 +186,7 @@ def staff_for_session(
         return None
     if user.sessions_valid_after is not None and session_started_at < user.sessions_valid_after:
         return None
-    return _staff(user)
+    return staff_member(user)
 
 
 def end_all_sessions(
@@ -208,4 +209,4 @@ def list_staff(*, session: Session, active_only: bool = True) -> list[StaffMembe
     stmt = select(AppUser).order_by(AppUser.display_name)
     if active_only:
         stmt = stmt.where(AppUser.active)
-    return [_staff(u) for u in session.scalars(stmt)]
+    return [staff_member(u) for u in session.scalars(stmt)]

@@ -28,7 +28,7 @@ from components import shell
 from db.engine import make_engine
 from db.migrate import upgrade_to_head
 from db.models import Base, Category, SlaTarget
-from db.users import StaffMember, create_user
+from db.users import StaffMember, create_user, staff_member
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_TABLES = (Category, SlaTarget)
@@ -192,13 +192,7 @@ def make_staff(engine):
                 roles=list(roles),
                 home_department_id=home_department_id,
             )
-            return StaffMember(
-                id=user.id,
-                username=user.username,
-                display_name=user.display_name,
-                roles=frozenset(user.roles),
-                home_department_id=user.home_department_id,
-            )
+            return staff_member(user)
 
     return _make
 
