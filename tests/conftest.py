@@ -29,8 +29,8 @@ from db.engine import make_engine
 from db.migrate import upgrade_to_head
 from db.models import Base, Category, SlaTarget
 from db.users import StaffMember, create_user, staff_member
+from tests.helpers import ROOT, seed_world
 
-ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_TABLES = (Category, SlaTarget)
 
 
@@ -195,6 +195,18 @@ def make_staff(engine):
             return staff_member(user)
 
     return _make
+
+
+@pytest.fixture
+def world(engine) -> dict:
+    """The small fixed desk world of tests/helpers.py (two departments, four patients). Tests
+    that need another world (the dashboard's) define their own `world` fixture."""
+    return seed_world(engine)
+
+
+@pytest.fixture
+def manager(make_staff) -> StaffMember:
+    return make_staff("manager")
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -39,8 +38,8 @@ from db.models import (
     SurveyResponse,
 )
 from db.periods import Period
+from tests.helpers import NY
 
-NY = ZoneInfo("America/New_York")
 TZ_NAME = "America/New_York"
 WEEK = Period(dt.date(2026, 11, 9), dt.date(2026, 11, 16), TZ_NAME)
 PREVIOUS_WEEK = Period(dt.date(2026, 11, 2), dt.date(2026, 11, 9), TZ_NAME)

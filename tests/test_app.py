@@ -1,21 +1,11 @@
 """The router: sign-in through the form, the menu each role gets, and demo mode."""
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.navigation import PAGES, pages_for
 from db.models import ROLES
-
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-
-
-def _sign_in(at: AppTest, username: str, password: str) -> AppTest:
-    at.text_input(key="sign_in_username").input(username)
-    at.text_input(key="sign_in_password").input(password)
-    return at.button[0].click().run()
+from tests.helpers import APP, sign_in
 
 
 def test_signed_out_visitors_get_only_the_sign_in_form(engine):
@@ -31,7 +21,7 @@ def test_signed_out_visitors_get_only_the_sign_in_form(engine):
 
 def test_first_submit_signs_in_and_shows_the_role_menu(engine, make_staff):
     staff = make_staff("executive", username="pnair")
-    at = _sign_in(AppTest.from_file(APP, default_timeout=30).run(), "pnair", "correct-horse-1")
+    at = sign_in(AppTest.from_file(APP, default_timeout=30).run(), "pnair", "correct-horse-1")
     assert not at.exception
     assert at.session_state["staff"].id == staff.id
     assert [b.key for b in at.sidebar.button] == ["sign_out_button"]
@@ -39,7 +29,7 @@ def test_first_submit_signs_in_and_shows_the_role_menu(engine, make_staff):
 
 def test_wrong_password_keeps_the_username_and_says_why(engine, make_staff):
     make_staff("executive", username="pnair")
-    at = _sign_in(AppTest.from_file(APP, default_timeout=30).run(), "pnair", "nope-nope")
+    at = sign_in(AppTest.from_file(APP, default_timeout=30).run(), "pnair", "nope-nope")
     assert "Username or password is incorrect" in at.error[0].value
     assert at.text_input(key="sign_in_username").value == "pnair"
     assert "staff" not in at.session_state
@@ -47,7 +37,7 @@ def test_wrong_password_keeps_the_username_and_says_why(engine, make_staff):
 
 def test_sign_out_returns_to_the_sign_in_form(engine, make_staff):
     make_staff("manager", username="dokafor")
-    at = _sign_in(AppTest.from_file(APP, default_timeout=30).run(), "dokafor", "correct-horse-1")
+    at = sign_in(AppTest.from_file(APP, default_timeout=30).run(), "dokafor", "correct-horse-1")
     at.sidebar.button(key="sign_out_button").click()
     at.switch_page("pages/dashboard.py").run()  # a manager's landing page
     assert not at.exception
@@ -61,7 +51,7 @@ def test_sign_out_returns_to_the_sign_in_form(engine, make_staff):
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_can_open_exactly_its_pages(engine, make_staff, role):
     make_staff(role, username=f"{role}.user")
-    at = _sign_in(
+    at = sign_in(
         AppTest.from_file(APP, default_timeout=60).run(), f"{role}.user", "correct-horse-1"
     )
     allowed = {spec.path for specs in pages_for({role}).values() for spec in specs}
@@ -89,7 +79,7 @@ def test_idle_session_is_signed_out_and_blanked(engine, make_staff):
     import datetime as dt
 
     make_staff("manager", username="dokafor")
-    at = _sign_in(AppTest.from_file(APP, default_timeout=30).run(), "dokafor", "correct-horse-1")
+    at = sign_in(AppTest.from_file(APP, default_timeout=30).run(), "dokafor", "correct-horse-1")
     assert at.title
     at.session_state["last_activity_at"] = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=16)
     at.switch_page("pages/home.py").run()

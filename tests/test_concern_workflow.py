@@ -10,18 +10,7 @@ from sqlalchemy.orm import Session
 from db import concerns as c
 from db.models import STATUSES, AuditLog, Concern, ConcernEvent, ConcernIssue, Interaction
 from db.validation import InvalidInput
-from tests.concern_factory import force_status, open_concern, version_of
-from tests.intake_world import NOW, NY, seed_world
-
-
-@pytest.fixture
-def world(engine):
-    return seed_world(engine)
-
-
-@pytest.fixture
-def manager(make_staff):
-    return make_staff("manager")
+from tests.helpers import NOW, NY, force_status, open_concern, version_of
 
 
 @pytest.fixture

@@ -8,13 +8,7 @@ from sqlalchemy.orm import Session
 
 from db.concerns import WorklistFilters, concern_detail, open_concerns
 from db.models import AuditLog, Concern
-from tests.concern_factory import force_status, open_concern
-from tests.intake_world import NOW, seed_world
-
-
-@pytest.fixture
-def world(engine):
-    return seed_world(engine)
+from tests.helpers import NOW, force_status, open_concern
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 from streamlit.testing.v1 import AppTest
 
 from components.safe import escape_markdown
-from tests.test_app import APP, _sign_in
+from tests.helpers import APP, sign_in
 
 
 def test_home_greets_staff_with_roles_facility_and_links_to_their_pages(engine, make_staff):
     staff = make_staff("manager", "admin", username="dokafor")
-    at = _sign_in(AppTest.from_file(APP, default_timeout=30).run(), "dokafor", "correct-horse-1")
+    at = sign_in(AppTest.from_file(APP, default_timeout=30).run(), "dokafor", "correct-horse-1")
     at.switch_page("pages/home.py").run()
     assert not at.exception
     assert staff.display_name in at.title[0].value.replace("\\", "")

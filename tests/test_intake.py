@@ -15,12 +15,7 @@ from db.intake import (
 )
 from db.models import AuditLog, Concern, ConcernEvent, ConcernIssue, Interaction, Patient
 from db.patients import NewPatient
-from tests.intake_world import NOW, NY, draft, seed_world
-
-
-@pytest.fixture
-def world(engine):
-    return seed_world(engine)
+from tests.helpers import NOW, NY, draft
 
 
 @pytest.fixture

@@ -5,14 +5,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditLog, Concern, Interaction, Patient
-from tests.intake_world import seed_world
 
 PAGE = "pages/log_interaction.py"
-
-
-@pytest.fixture
-def world(engine):
-    return seed_world(engine)
 
 
 @pytest.fixture

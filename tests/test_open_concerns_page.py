@@ -1,25 +1,13 @@
 """The Open concerns page through AppTest: worklist, URL filters, detail, actions, conflicts."""
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import concerns as c
 from db.models import Concern, ConcernEvent
-from tests.concern_factory import open_concern, version_of
-from tests.intake_world import seed_world
+from tests.helpers import open_concern, version_of
 
 PAGE = "pages/open_concerns.py"
-
-
-@pytest.fixture
-def world(engine):
-    return seed_world(engine)
-
-
-@pytest.fixture
-def manager(make_staff):
-    return make_staff("manager")
 
 
 def test_worklist_lists_open_concerns_with_masked_patients(page_as, world, manager, engine):

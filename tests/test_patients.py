@@ -13,12 +13,7 @@ from db.patients import (
     search_kind,
     search_patients,
 )
-from tests.intake_world import NOW, NY, draft, seed_world
-
-
-@pytest.fixture
-def world(engine):
-    return seed_world(engine)
+from tests.helpers import NOW, NY, draft
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from db.intake import log_interaction
 from db.models import AuditLog
-from tests.intake_world import NOW, NY, draft, seed_world
+from tests.helpers import NOW, NY, draft, seed_world
 
 PAGE = "pages/patients.py"
 

@@ -9,7 +9,7 @@ from components import shell
 from db.cli import prepare
 from db.demo import DEMO_PASSWORD, DEMO_USERS
 from db.models import AppUser, Interaction
-from tests.test_app import APP
+from tests.helpers import APP
 
 
 def test_with_database_url_prepare_migrates_and_creates_no_demo_accounts(engine, capsys):

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Interaction
 from tests.e2e.helpers import sign_in, wait_for_rerun
-from tests.intake_world import seed_world
+from tests.helpers import seed_world
 
 
 def _tab_to(page: Page, predicate_js: str, limit: int = 40) -> None:

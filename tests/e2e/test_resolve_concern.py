@@ -4,9 +4,8 @@ from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from db.models import Concern
-from tests.concern_factory import open_concern
 from tests.e2e.helpers import sign_in, wait_for_rerun
-from tests.intake_world import seed_world
+from tests.helpers import open_concern, seed_world
 
 
 def test_manager_resolves_a_concern(live_app, browser_page, make_staff, engine):
