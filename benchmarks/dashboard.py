@@ -277,28 +277,15 @@ def compare(numbers: dq.DashboardNumbers, common: dict[str, object]) -> list[str
             problems.append(f"{name}: {ours} vs {theirs}")
 
     for prefix, attr in (("", "value"), ("previous ", "previous_value")):
-        same(
-            prefix + "interactions",
-            getattr(numbers.interactions, attr),
-            common[prefix + "interactions"],
-        )
-        same(
-            prefix + "first-contact",
-            getattr(numbers.first_contact_rate, attr),
-            common[prefix + "first-contact"],
-        )
-        same(prefix + "on time", getattr(numbers.on_time_rate, attr), common[prefix + "on time"])
-        same(
-            prefix + "median days",
-            getattr(numbers.median_days, attr),
-            common[prefix + "median days"],
-        )
-        same(
-            prefix + "grievance response",
-            getattr(numbers.grievance_compliance, attr),
-            common[prefix + "grievance response"],
-        )
-        same(prefix + "NPS", getattr(numbers.nps, attr), common[prefix + "NPS"])
+        for label, result in (
+            ("interactions", numbers.interactions),
+            ("first-contact", numbers.first_contact_rate),
+            ("on time", numbers.on_time_rate),
+            ("median days", numbers.median_days),
+            ("grievance response", numbers.grievance_compliance),
+            ("NPS", numbers.nps),
+        ):
+            same(prefix + label, getattr(result, attr), common[prefix + label])
         for concern_type, result in numbers.opened_by_type.items():
             same(
                 f"{prefix}opened {concern_type}",

@@ -121,36 +121,27 @@ _BYTE_ORDER_GIVEN = literal_column("lower(patient.given_name) USING ~<~")
 _BYTE_ORDER_MRN = literal_column("patient.mrn USING ~<~")
 
 
+# The columns of a PatientMatch, in its field order.
+_MATCH_COLUMNS = (
+    Patient.id,
+    Patient.mrn,
+    Patient.given_name,
+    Patient.family_name,
+    Patient.date_of_birth,
+    Patient.phone,
+    Patient.medicare_beneficiary,
+)
+
+
 def _matches(session: Session, condition, order, limit: int) -> list[PatientMatch]:
     rows = session.execute(
-        select(
-            Patient.id,
-            Patient.mrn,
-            Patient.given_name,
-            Patient.family_name,
-            Patient.date_of_birth,
-            Patient.phone,
-            Patient.medicare_beneficiary,
-        )
-        .where(condition)
-        .order_by(*order)
-        .limit(limit)
+        select(*_MATCH_COLUMNS).where(condition).order_by(*order).limit(limit)
     ).all()
     return [PatientMatch(*row) for row in rows]
 
 
 def get_patient(*, session: Session, patient_id: int) -> PatientMatch | None:
-    row = session.execute(
-        select(
-            Patient.id,
-            Patient.mrn,
-            Patient.given_name,
-            Patient.family_name,
-            Patient.date_of_birth,
-            Patient.phone,
-            Patient.medicare_beneficiary,
-        ).where(Patient.id == patient_id)
-    ).first()
+    row = session.execute(select(*_MATCH_COLUMNS).where(Patient.id == patient_id)).first()
     return PatientMatch(*row) if row else None
 
 

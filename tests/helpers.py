@@ -100,16 +100,21 @@ def draft(world, **overrides) -> InteractionDraft:
 # --- concerns in a known state, opened the way the desk opens them -------------------------------
 
 
+def log_contact(engine, world, staff, **overrides):
+    """Log an interaction in `world` the way the desk does (at NOW); returns what was saved."""
+    with Session(engine) as s, s.begin():
+        return log_interaction(
+            session=s, staff=staff, draft=draft(world, **overrides), tz=NY, now=NOW
+        )
+
+
 def open_concern(engine, world, staff, *, owner_id=None, severity="medium", **overrides) -> int:
     """Open a concern through log_interaction; returns its id."""
-    d = draft(
-        world,
-        outcome="concern-opened",
-        concern=ConcernDraft(severity=severity, owner_id=owner_id, resolved_by_staff_present=True),
-        **overrides,
+    concern = ConcernDraft(severity=severity, owner_id=owner_id, resolved_by_staff_present=True)
+    saved = log_contact(
+        engine, world, staff, outcome="concern-opened", concern=concern, **overrides
     )
-    with Session(engine) as s, s.begin():
-        return log_interaction(session=s, staff=staff, draft=d, tz=NY, now=NOW).concern_id
+    return saved.concern_id
 
 
 def version_of(engine, concern_id) -> int:

@@ -13,7 +13,7 @@ from db.patients import (
     search_kind,
     search_patients,
 )
-from tests.helpers import NOW, NY, draft
+from tests.helpers import NOW, NY, draft, log_contact
 
 
 @pytest.mark.parametrize(
@@ -85,18 +85,13 @@ def test_taken_mrn_is_a_field_error(session, world):
 def test_timeline_and_repeat_contact_marker(engine, world, make_staff):
     staff = make_staff("executive")
     for minutes in (60 * 24 * 40, 60 * 24 * 20, 60 * 24 * 2):
-        with Session(engine) as s, s.begin():
-            log_interaction(
-                session=s,
-                staff=staff,
-                tz=NY,
-                now=NOW,
-                draft=draft(
-                    world,
-                    occurred_at=NOW - dt.timedelta(minutes=minutes),
-                    outcome="information-only",
-                ),
-            )
+        log_contact(
+            engine,
+            world,
+            staff,
+            occurred_at=NOW - dt.timedelta(minutes=minutes),
+            outcome="information-only",
+        )
     with Session(engine) as s:
         assert not is_repeat_contact(session=s, patient_id=world["smith"], now=NOW)
     with Session(engine) as s, s.begin():

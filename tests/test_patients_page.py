@@ -4,9 +4,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.intake import log_interaction
 from db.models import AuditLog
-from tests.helpers import NOW, NY, draft, seed_world
+from tests.helpers import NOW, log_contact, seed_world
 
 PAGE = "pages/patients.py"
 
@@ -17,18 +16,13 @@ def world(engine, make_staff, clock):
     world = seed_world(engine)
     staff = make_staff("executive")
     for days in (1, 3, 5):
-        with Session(engine) as s, s.begin():
-            log_interaction(
-                session=s,
-                staff=staff,
-                tz=NY,
-                now=NOW,
-                draft=draft(
-                    world,
-                    occurred_at=NOW - dt.timedelta(days=days),
-                    summary=f"Contact {days} days ago",
-                ),
-            )
+        log_contact(
+            engine,
+            world,
+            staff,
+            occurred_at=NOW - dt.timedelta(days=days),
+            summary=f"Contact {days} days ago",
+        )
     return world
 
 
