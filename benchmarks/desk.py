@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> list[Measurement]:
         20,
     )
     _report(
+        measured,
         'family + given name ("smith jo")',
         time_ms(lookup(lambda: rng.choice(sample).family_name[:4] + " a"), args.runs),
         20,
