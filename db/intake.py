@@ -80,6 +80,8 @@ class InteractionDraft:
     duration_minutes: int | None = None
     concern: ConcernDraft = field(default_factory=ConcernDraft)
     add_to_concern_id: int | None = None
+    # Set when a low survey score with a comment opens a service-recovery concern.
+    source_survey_response_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,9 @@ def draft_problems(draft: InteractionDraft, now: dt.datetime) -> dict[str, str]:
             errors["concern.type"] = "Choose the type of concern."
         if concern.severity not in SEVERITIES:
             errors["concern.severity"] = "Choose a severity."
-        if draft.category_id is None and concern.type != "compliment":
+        # A survey comment's issues are coded by the person who reads it.
+        coded_later = draft.source_survey_response_id is not None
+        if draft.category_id is None and concern.type != "compliment" and not coded_later:
             errors["category_id"] = "Choose a category: the concern's first issue is coded by it."
         if draft.department_id is None:
             errors["department_id"] = "Choose the department the concern is about."
@@ -384,6 +388,7 @@ def _open_concern(
             owner_id=c.owner_id,
             patient_id=patient.id if patient else None,
             opened_by_interaction_id=interaction_id,
+            source_survey_response_id=draft.source_survey_response_id,
             created_by=staff.id,
             grievance_rule=rule,
             grievance_override_reason=override,

@@ -333,6 +333,13 @@ class Concern(Base):
             "grievance_override_reason IS NULL OR length(btrim(grievance_override_reason)) > 0",
             name="override_reason_not_blank",
         ),
+        # Service recovery: one concern at most per survey response, whatever path opens it.
+        Index(
+            "uq_concern_source_survey_response",
+            "source_survey_response_id",
+            unique=True,
+            postgresql_where=text("source_survey_response_id IS NOT NULL"),
+        ),
         # The worklist: open concerns by due time, overall and per owner / department.
         Index(
             "ix_concern_open_due",
@@ -454,6 +461,8 @@ class SurveyQuestion(Base):
     is_likelihood_to_recommend: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     # Low-score threshold that, with a comment, opens a service-recovery concern.
     recovery_max: Mapped[int | None] = mapped_column(SmallInteger)
+    # Which way is better on the chart (every satisfaction question so far: higher).
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
 
     __table_args__ = (
         UniqueConstraint("instrument_id", "code", name="uq_survey_question_instrument_code"),
@@ -488,6 +497,26 @@ class SurveyResponse(Base):
         Index("ix_survey_response_responded_on", "responded_on"),
         Index("ix_survey_response_department_on", "department_id", "responded_on"),
         Index("ix_survey_response_patient", "patient_id"),
+    )
+
+
+class SurveyImportProfile(Base):
+    """A saved mapping of a vendor's CSV layout: which column holds which question, the
+    department, the date, the vendor's response id and the comment; which codes mean "missing";
+    the date format when it is not ISO."""
+
+    __tablename__ = "survey_import_profile"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("survey_instrument.id"))
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(TZ, server_default=func.now())
+
+    __table_args__ = (
+        CheckConstraint("length(btrim(name)) BETWEEN 1 AND 200", name="name_length"),
+        CheckConstraint("jsonb_typeof(mapping) = 'object'", name="mapping_object"),
     )
 
 
