@@ -53,6 +53,14 @@ PAGES: tuple[PageSpec, ...] = (
         "Desk",
     ),
     PageSpec(
+        "pages/satisfaction.py",
+        "Satisfaction",
+        ":material/sentiment_satisfied:",
+        "satisfaction",
+        ("manager", "leadership", "admin"),
+        "Desk",
+    ),
+    PageSpec(
         "pages/patients.py",
         "Patients",
         ":material/person_search:",

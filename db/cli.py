@@ -32,6 +32,15 @@ def _engine():
     return make_engine(database_url())
 
 
+def _seed_instruments(engine) -> None:
+    """The standard survey instruments, on any database, after any demo data (whose own
+    instruments keep their ids); existing ones are left as they are."""
+    from db.satisfaction import seed_standard_instruments
+
+    with Session(engine) as session, session.begin():
+        seed_standard_instruments(session=session)
+
+
 def prepare(port: str) -> None:
     """Start the database, migrate, load demo data on first start, and say how to sign in."""
     settings = get_settings()
@@ -55,6 +64,8 @@ def prepare(port: str) -> None:
             generate(engine, size="demo", seed=DEMO_SEED, progress=print)
         with Session(engine) as session, session.begin():
             ensure_demo_accounts(session=session)
+    _seed_instruments(engine)
+    if settings.demo_mode:
         print()
         print(f"Patient Relations Desk: http://localhost:{port}")
         print(f"Sign in as one of: {', '.join(u.username for u in DEMO_USERS)}", end="")

@@ -489,6 +489,8 @@ class SurveyResponse(Base):
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"))
     comment: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(Text, unique=True)  # vendor id: import once
+    # The contact the survey followed, when known (entered by hand).
+    interaction_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("interaction.id"))
     entered_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(TZ, server_default=func.now())
 

@@ -26,6 +26,8 @@ from db.audit import record_audit
 from db.intake import ConcernDraft, InteractionDraft, log_interaction
 from db.models import (
     Department,
+    Interaction,
+    Patient,
     SurveyAnswer,
     SurveyAnswerDay,
     SurveyAnswerWeek,
@@ -683,6 +685,10 @@ def save_response(
         select(Department.active).where(Department.id == entry.department_id)
     ):
         errors["department_id"] = "That department is not active."
+    if entry.interaction_id is not None and not session.get(Interaction, entry.interaction_id):
+        errors["interaction_id"] = "No interaction with this number."
+    if entry.patient_id is not None and not session.get(Patient, entry.patient_id):
+        errors["patient_id"] = "No such patient."
     external_id = entry.external_id.strip() or None
     if external_id and session.scalar(
         select(SurveyResponse.id).where(SurveyResponse.external_id == external_id)
@@ -696,6 +702,7 @@ def save_response(
         department_id=entry.department_id,
         responded_on=entry.responded_on,
         patient_id=entry.patient_id,
+        interaction_id=entry.interaction_id,
         comment=comment,
         external_id=external_id,
         entered_by=staff.id,
@@ -749,6 +756,11 @@ def lowest_recovery_answer(
             if worst is None or margin < worst[0]:
                 worst = (margin, q, value)
     return None if worst is None else (worst[1], worst[2])
+
+
+def patient_by_mrn(*, session: Session, mrn: str) -> int | None:
+    """The patient with exactly this MRN, for linking a response typed by hand."""
+    return session.scalar(select(Patient.id).where(Patient.mrn == mrn.strip()))
 
 
 def service_recovery_concern(*, session: Session, response_id: int) -> int | None:

@@ -6,6 +6,7 @@ Create Date: 2026-11-24
 
 - survey_question.higher_is_better: which way is better when a control chart calls a signal an
   improvement or a concern.
+- survey_response.interaction_id: the contact a survey followed, when known.
 - survey_import_profile: a vendor file's saved column mapping, chosen again on the next import.
 - A partial unique index on concern.source_survey_response_id: a survey response opens at most
   one service-recovery concern, even if two imports race.
@@ -27,6 +28,14 @@ def upgrade() -> None:
     op.add_column(
         "survey_question",
         sa.Column("higher_is_better", sa.Boolean(), server_default=sa.text("true"), nullable=False),
+    )
+    op.add_column("survey_response", sa.Column("interaction_id", sa.BigInteger(), nullable=True))
+    op.create_foreign_key(
+        op.f("fk_survey_response_interaction_id_interaction"),
+        "survey_response",
+        "interaction",
+        ["interaction_id"],
+        ["id"],
     )
     op.create_table(
         "survey_import_profile",
@@ -72,3 +81,7 @@ def downgrade() -> None:
     op.drop_index("uq_concern_source_survey_response", table_name="concern")
     op.drop_table("survey_import_profile")
     op.drop_column("survey_question", "higher_is_better")
+    op.drop_constraint(
+        op.f("fk_survey_response_interaction_id_interaction"), "survey_response", type_="foreignkey"
+    )
+    op.drop_column("survey_response", "interaction_id")

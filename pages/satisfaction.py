@@ -1,0 +1,118 @@
+"""Satisfaction: survey scores by week and department, with control limits that tell a real
+change from noise, the departments compared fairly, and (managers) entry and CSV import.
+
+The view lives in the URL (survey, question, measure, department, period, trend, baseline,
+rebase, run length), so a link reproduces it. Presentation mode shows counts and charts only:
+no comments, no entry or import.
+"""
+
+import datetime as dt
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from components import satisfaction_view as view_rules
+from components import satisfaction_widgets as widgets
+from components import url_state
+from components.dashboard_data import department_choices
+from components.shell import get_engine, presentation_frame, require_roles
+from components.survey_forms import import_section, response_entry_form
+from db import periods
+from db import satisfaction as sat
+from db.settings import get_settings
+
+staff = require_roles(*sat.VIEW_ROLES)
+presenting = presentation_frame()
+settings = get_settings()
+now = dt.datetime.now(dt.UTC)
+today = periods.facility_today(settings.facility_tz, now)
+engine = get_engine()
+names = dict(department_choices())
+with Session(engine) as session:
+    instruments = sat.instruments(session=session)
+st.title("Satisfaction")
+st.caption(f"Internal survey scores, {sat.UNADJUSTED}.")
+if not instruments:
+    st.info("No survey instruments yet: an administrator adds them.")
+    st.stop()
+
+view = view_rules.view_from_params(
+    st.query_params.to_dict(), instruments, today=today, tz_name=settings.facility_tz_name
+)
+url_state.show_exactly(view_rules.params_from_view(view), keep=("present", "section"))
+widgets.filters(view, instruments, names)
+instrument, question, filters = view.instrument, view.question, view.filters
+
+# Managers also enter and import responses; never in presentation mode.
+sections = ["View"]
+if staff.has_any(*sat.ENTRY_ROLES) and not presenting:
+    sections += ["Enter a response", "Import a file"]
+    section = url_state.one_of(st.query_params.to_dict(), "section", sections, "View")
+    section = st.segmented_control(
+        "Section", sections, default=section, key="sat_section", label_visibility="collapsed"
+    )
+    url_state.update_url({"section": None if section in (None, "View") else section})
+    if section == "Enter a response":
+        if message := st.session_state.pop("survey_entry_saved", None):
+            st.success(message)
+        response_entry_form(
+            engine=engine,
+            staff=staff,
+            instrument=instrument,
+            departments=names,
+            tz=settings.facility_tz,
+            now=now,
+        )
+        st.stop()
+    if section == "Import a file":
+        import_section(
+            engine=engine, staff=staff, instrument=instrument, tz=settings.facility_tz, now=now
+        )
+        st.stop()
+
+period, department_id = filters.period, filters.department_id
+trend = periods.trend_period(period, filters.trend_weeks)
+comparison = periods.comparison_period(period, today=today)
+which = {"question_id": question.id} if question else {"instrument_id": instrument.id}
+with Session(engine) as session:
+    scores = sat.period_scores(
+        session=session,
+        period=period,
+        previous=comparison,
+        department_id=department_id,
+        question=question,
+        instrument_id=instrument.id,
+    )
+    if view.measure == sat.NPS:
+        weeks = sat.weekly_net_promoter_score(
+            session=session, trend=trend, department_id=department_id, question_id=question.id
+        )
+    else:
+        series = sat.weekly_mean_score if view.measure == sat.MEAN else sat.weekly_top_box_rate
+        weeks = series(session=session, trend=trend, department_id=department_id, **which)
+    by_department = sat.scores_by_department(session=session, period=period, **which)
+    comments = []
+    if not presenting:
+        comments = sat.recent_comments(
+            session=session,
+            period=period,
+            instrument_id=instrument.id,
+            department_id=department_id,
+            search=st.session_state.get("sat_comment_search", ""),
+        )
+
+where = names.get(department_id, "All departments")
+asked = question.wording if question else f"all questions of {instrument.name}"
+st.caption(f"{where} · {period.label()} · {asked}")
+widgets.tiles(
+    scores,
+    compared_with=comparison.label(),
+    with_mean=sat.MEAN in view_rules.measures_for(instrument, question),
+)
+widgets.control_chart(
+    view_rules.control_chart_for(view, weeks), weeks, view.measure, large=presenting
+)
+widgets.baseline_settings(view, weeks)
+widgets.departments(by_department, large=presenting)
+if not presenting:
+    widgets.comments(comments)
