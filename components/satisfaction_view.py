@@ -61,9 +61,9 @@ def view_from_params(
     params: Mapping, instruments: Sequence[Instrument], *, today: dt.date, tz_name: str
 ) -> SatisfactionView:
     """The view a URL asks for; a malformed or stale value falls back to its default."""
-    instrument = url_state.one_of(
-        params, "survey", instruments, instruments[0] if instruments else None
-    )
+    by_id = {i.id: i for i in instruments}
+    chosen = url_state.one_of(params, "survey", list(by_id), next(iter(by_id), None))
+    instrument = by_id.get(chosen)
     question = None
     if instrument is not None:
         question = url_state.one_of(params, "question", [q.id for q in instrument.questions], None)
