@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import dashboard, desk
+from benchmarks import dashboard, desk, satisfaction
 from benchmarks.common import print_table
 
 
@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     desk_args = ["--runs", "20"] if args.quick else []
     print("== Dashboard ==", flush=True)
     measured = dashboard.measure(dashboard_args)
+    print("\n== Satisfaction ==", flush=True)
+    measured += satisfaction.measure(["--runs", "3", "--page-runs", "2"] if args.quick else [])
     print("\n== Desk ==", flush=True)
     measured += desk.main(desk_args)
     print_table(measured)

@@ -142,3 +142,25 @@ def sign_in(at: AppTest, username: str, password: str) -> AppTest:
     at.text_input(key="sign_in_username").input(username)
     at.text_input(key="sign_in_password").input(password)
     return at.button[0].click().run()
+
+
+# --- what a page sent to the browser --------------------------------------------------------------
+
+
+def _walk(node):
+    yield node
+    children = getattr(node, "children", None) or {}
+    for child in children.values():
+        yield from _walk(child)
+
+
+def rendered_text(at) -> str:
+    """Everything the page sent to the browser, as text: every element's protobuf, which holds
+    labels, values, table cells (Arrow bytes) and chart specs with their data."""
+    parts = []
+    for root in (at.main, at.sidebar):
+        for node in _walk(root):
+            proto = getattr(node, "proto", None)
+            if proto is not None:
+                parts.append(str(proto))
+    return "\n".join(parts)

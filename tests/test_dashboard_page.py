@@ -19,6 +19,7 @@ from tests.dashboard_world import (
     build_world,
     local,
 )
+from tests.helpers import rendered_text
 
 PAGE = "pages/dashboard.py"
 WEEK_PARAMS = {"period": "custom", "from": "2026-11-09", "to": "2026-11-15"}
@@ -37,25 +38,6 @@ def _open(page_as, staff, params=WEEK_PARAMS):
     for key, value in params.items():
         at.query_params[key] = value
     return at.run()
-
-
-def _walk(node):
-    yield node
-    children = getattr(node, "children", None) or {}
-    for child in children.values():
-        yield from _walk(child)
-
-
-def rendered_text(at) -> str:
-    """Everything the page sent to the browser, as text: every element's protobuf, which holds
-    labels, values, table cells (Arrow bytes) and chart specs with their data."""
-    parts = []
-    for root in (at.main, at.sidebar):
-        for node in _walk(root):
-            proto = getattr(node, "proto", None)
-            if proto is not None:
-                parts.append(str(proto))
-    return "\n".join(parts)
 
 
 def _param(at, key):

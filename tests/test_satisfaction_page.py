@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Concern, Patient, SurveyResponse
+from tests.helpers import rendered_text
 from tests.satisfaction_world import NOW, add_answers, build_survey_world
-from tests.test_dashboard_page import rendered_text
 
 PAGE = "pages/satisfaction.py"
 WEEK = dt.date(2026, 11, 16)  # Monday of NOW's week
