@@ -10,8 +10,9 @@ grey for common cause.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from typing import Any
+from functools import lru_cache
 
 import altair as alt
 import pandas as pd
@@ -23,6 +24,38 @@ IMPROVEMENT, CONCERN, COMMON = "#289de0", "#fab428", "#7f7f7f"
 LINE = "#4e79a7"
 TOO_FEW = "too few responses to judge"
 VERDICTS = ["improvement", "concern", "common cause"]
+WEEKS, DEPARTMENTS, CURVES, OVERALL = "weeks", "departments", "curves", "overall"
+
+
+# Building an Altair chart costs 100+ ms a run on this machine; the shapes depend only on a few
+# words, so each is built once per process and the rows are filled in per run (as the
+# dashboard does).
+@lru_cache(maxsize=64)
+def _control_shape(title: str, y_title: str, large: bool) -> str:
+    return json.dumps(control_chart(title=title, y_title=y_title, large=large).to_dict())
+
+
+@lru_cache(maxsize=4)
+def _funnel_shape(large: bool) -> str:
+    return json.dumps(funnel_chart(large=large).to_dict())
+
+
+def control_spec(rows: list, *, title: str, y_title: str, large: bool = False) -> dict:
+    """The control chart's Vega-Lite spec with `rows` (from `control_rows`)."""
+    spec = json.loads(_control_shape(title, y_title, large))
+    spec["datasets"] = {WEEKS: rows}
+    return spec
+
+
+def funnel_spec(rows: list, curves: list, overall: float, *, large: bool = False) -> dict:
+    """The funnel plot's Vega-Lite spec with the rows of `funnel_rows`."""
+    spec = json.loads(_funnel_shape(large))
+    spec["datasets"] = {
+        DEPARTMENTS: rows,
+        CURVES: curves,
+        OVERALL: [{"rate": 100 * overall}],
+    }
+    return spec
 
 
 def _scaled(value: float | None, percent: bool) -> float | None:
@@ -39,7 +72,9 @@ def control_rows(chart: spc.ControlChart, weeks: Sequence[WeekScore], *, percent
         interval = week.interval
         rows.append(
             {
-                "week": week.week_start.isoformat(),
+                # Local midnight without a zone: Vega-Lite reads it in the viewer's zone, so the
+                # axis shows the facility's Monday whatever the browser's zone.
+                "week": f"{week.week_start:%Y-%m-%d}T00:00:00",
                 "label": point.label,
                 "value": _scaled(point.value, percent),
                 "n": week.n,
@@ -57,14 +92,12 @@ def control_rows(chart: spc.ControlChart, weeks: Sequence[WeekScore], *, percent
     return rows
 
 
-def control_chart(
-    rows: list[dict[str, Any]], *, title: str, y_title: str, large: bool = False
-) -> alt.LayerChart:
+def control_chart(*, title: str, y_title: str, large: bool = False) -> alt.LayerChart:
     """Weekly values with the centre line and process limits (a break at each rebase: the
     lines are drawn per segment), special-cause points coloured by verdict, the rule named in
-    the tooltip."""
-    data = pd.DataFrame(rows)
-    data["week"] = pd.to_datetime(data["week"])
+    the tooltip. The rows (from `control_rows`) are the named data set WEEKS; `control_spec`
+    fills them in."""
+    data = alt.NamedData(name=WEEKS)
     x = alt.X("week:T", title="Week starting (Monday)", axis=alt.Axis(format="%d %b %y"))
     tooltip = [
         alt.Tooltip("label:N", title="ISO week"),
@@ -127,13 +160,12 @@ def funnel_rows(departments: Sequence[DepartmentScore]) -> tuple[list, list, flo
     return rows, curves, overall
 
 
-def funnel_chart(
-    rows: list[dict[str, Any]], curves: list[dict[str, Any]], overall: float, *, large: bool = False
-) -> alt.LayerChart:
+def funnel_chart(*, large: bool = False) -> alt.LayerChart:
     """Top-box % against n with 95 % and 99.8 % limits around the overall rate; departments with
-    n < 30 greyed."""
+    n < 30 greyed. Data sets (from `funnel_rows`, filled in by `funnel_spec`): DEPARTMENTS,
+    CURVES and OVERALL."""
     x = alt.X("n:Q", title="Answers (n)")
-    curve_base = alt.Chart(pd.DataFrame(curves))
+    curve_base = alt.Chart(alt.NamedData(name=CURVES))
     colour = alt.Color(
         "position:N",
         title="Against the overall rate",
@@ -149,10 +181,8 @@ def funnel_chart(
         curve_base.mark_line(strokeDash=[4, 3]).encode(
             x=x, y="high:Q", color=alt.value("#999"), detail="limit:N"
         ),
-        alt.Chart(pd.DataFrame({"rate": [100 * overall]}))
-        .mark_rule(color="#555")
-        .encode(y="rate:Q"),
-        alt.Chart(pd.DataFrame(rows))
+        alt.Chart(alt.NamedData(name=OVERALL)).mark_rule(color="#555").encode(y="rate:Q"),
+        alt.Chart(alt.NamedData(name=DEPARTMENTS))
         .mark_circle(size=120 if large else 70, opacity=0.9)
         .encode(
             x=x,
@@ -170,7 +200,7 @@ def funnel_chart(
         *layers,
         title=alt.Title(
             "Departments against the overall rate",
-            subtitle=f"Overall {100 * overall:.1f}%; dashed: 95% and 99.8% limits",
+            subtitle="Solid: the overall rate; dashed: its 95% and 99.8% limits",
         ),
     )
     chart.height = 340 if large else 280

@@ -156,15 +156,13 @@ def control_chart(
         st.info("No answers in the trend span.")
         return
     rows = charts.control_rows(chart, weeks, percent=percent)
-    st.altair_chart(
-        charts.control_chart(
-            rows,
-            title=f"{label} per week",
-            y_title=label.removesuffix(" %") + (" (%)" if percent else ""),
-            large=large,
-        ),
-        width="stretch",
+    spec = charts.control_spec(
+        rows,
+        title=f"{label} per week",
+        y_title=label.removesuffix(" %") + (" (%)" if percent else ""),
+        large=large,
     )
+    st.vega_lite_chart(spec=spec, width="stretch")
     for note in chart.notes:
         st.caption(f"{note.capitalize()}: at least {spc.MIN_BASELINE_POINTS} weeks are needed.")
     if not chart.signals:
@@ -222,7 +220,9 @@ def departments(by_department: Sequence[sat.DepartmentScore], *, large: bool) ->
         st.info("No answers in this period.")
         return
     left, right = st.columns([3, 2])
-    left.altair_chart(charts.funnel_chart(rows, curves, overall, large=large), width="stretch")
+    left.vega_lite_chart(
+        spec=charts.funnel_spec(rows, curves, overall, large=large), width="stretch"
+    )
     table = charts.department_table(by_department)
     right.dataframe(
         table.style.apply(

@@ -75,9 +75,12 @@ def test_control_chart_for_top_box_is_laney_with_the_chosen_baseline():
     rows = charts.control_rows(chart, weeks, percent=True)
     assert rows[-1]["value"] == 95.0 and rows[-1]["verdict"] == "improvement"
     assert rows[-1]["ci_low"] < 95.0 < rows[-1]["ci_high"]
-    spec = charts.control_chart(rows, title="Top-box % per week", y_title="Top-box (%)").to_dict()
+    spec = charts.control_spec(rows, title="Top-box % per week", y_title="Top-box (%)")
     assert spec["title"]["text"] == "Top-box % per week"
     assert len(spec["layer"]) == 5
+    assert spec["datasets"][charts.WEEKS][-1]["rule"] == "outside the limits"
+    # the shape validates against the Vega-Lite schema
+    charts.control_chart(title="Top-box % per week", y_title="Top-box (%)").to_dict()
 
 
 def test_rebase_in_the_url_splits_the_chart():
@@ -102,6 +105,8 @@ def test_department_table_ranks_only_thirty_or_more():
     funnel, curves, overall = charts.funnel_rows(rows)
     assert overall == (29 + 60 + 40) / 179
     assert {r["position"] for r in funnel if r["department"] == "Cardiology"} == {charts.TOO_FEW}
-    spec = charts.funnel_chart(funnel, curves, overall).to_dict()
+    spec = charts.funnel_spec(funnel, curves, overall)
     assert "Departments against the overall rate" in str(spec["title"])
+    assert spec["datasets"][charts.OVERALL] == [{"rate": 100 * overall}]
+    charts.funnel_chart().to_dict()
     assert {c["limit"] for c in curves} == {"95%", "99.8%"}
