@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from components.form_helpers import field_error, optional_select
 from components.patient_picker import NEW
 from components.safe import escape_markdown
-from db.intake import AUTO_TYPE, ConcernDraft, InteractionDraft
+from components.wording import counted
+from db.intake import AUTO_TYPE, ConcernDraft, InteractionDraft, RecentInteraction
 from db.models import CHANNELS, CONCERN_TYPES, DIRECTIONS, SEVERITIES
 from db.patients import NewPatient, OpenConcernSummary
 
@@ -42,22 +44,8 @@ class Choices:
     open_concerns: list[OpenConcernSummary]
 
 
-def field_error(errors: dict[str, str], name: str) -> None:
-    """The message for one field, right under it."""
-    if name in errors:
-        st.error(errors[name], icon=":material/error:")
-
-
-def _optional_select(label: str, options: dict[int, str], key: str, default: int | None):
-    ids = [None, *options]
-    return st.selectbox(
-        label,
-        ids,
-        index=ids.index(default) if default in ids else 0,
-        format_func=lambda i: "—" if i is None else options[i],
-        key=key,
-        placeholder="—",
-    )
+# Fields folded under the summary; a message on one of them unfolds them.
+DETAIL_FIELDS = ("department_id", "category_id", "duration_minutes", "occurred_at")
 
 
 def interaction_form(
@@ -109,37 +97,14 @@ def interaction_form(
             )
             st.divider()
 
-        c1, c2, c3 = st.columns(3)
-        channel = c1.selectbox("Channel", CHANNELS, index=0, key=f"{key}_channel")
-        direction = c2.selectbox("Direction", DIRECTIONS, index=0, key=f"{key}_direction")
-        with c3:
-            department_id = _optional_select(
-                "Department", choices.departments, f"{key}_department", home_department_id
-            )
-            field_error(errors, "department_id")
-        c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
-        with c1:
-            category_id = _optional_select("Category", choices.categories, f"{key}_category", None)
-            field_error(errors, "category_id")
-        with c2:
-            duration = st.number_input(
-                "Minutes", min_value=0, max_value=600, value=None, step=1, key=f"{key}_minutes"
-            )
-            field_error(errors, "duration_minutes")
-        day = c3.date_input("Date", value=now_local.date(), key=f"{key}_date")
-        at = c4.time_input(
-            "Time",
-            value=now_local.time().replace(second=0, microsecond=0),
-            key=f"{key}_time",
-            step=60,
-        )
-        field_error(errors, "occurred_at")
+        # The summary comes right after the patient: the fields usually left at their defaults
+        # wait, folded, below it, so the keyboard goes from the patient straight to the summary.
         summary = st.text_area(
             "Summary",
             key=f"{key}_summary",
             max_chars=4000,
-            height=110,
-            placeholder="What the patient told us, and what was done",
+            height=100,
+            placeholder="What the patient told us, and what was done · Ctrl+Enter saves",
         )
         field_error(errors, "summary")
 
@@ -152,13 +117,46 @@ def interaction_form(
                 c.id: f"#{c.id} {c.type} · {c.status} · {c.summary[:60]}"
                 for c in choices.open_concerns
             }
-            add_to = _optional_select(
+            add_to = optional_select(
                 "Add to concern",
                 options,
                 f"{key}_add_to",
                 choices.open_concerns[0].id if choices.open_concerns else None,
             )
             field_error(errors, "add_to_concern_id")
+        details_wrong = any(name in errors for name in DETAIL_FIELDS)
+        with st.expander(
+            "Channel, direction, department, category, minutes, date and time",
+            expanded=details_wrong or outcome == "concern-opened",
+            icon=":material/tune:",
+        ):
+            c1, c2, c3 = st.columns(3)
+            channel = c1.selectbox("Channel", CHANNELS, index=0, key=f"{key}_channel")
+            direction = c2.selectbox("Direction", DIRECTIONS, index=0, key=f"{key}_direction")
+            with c3:
+                department_id = optional_select(
+                    "Department", choices.departments, f"{key}_department", home_department_id
+                )
+                field_error(errors, "department_id")
+            c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+            with c1:
+                category_id = optional_select(
+                    "Category", choices.categories, f"{key}_category", None
+                )
+                field_error(errors, "category_id")
+            with c2:
+                duration = st.number_input(
+                    "Minutes", min_value=0, max_value=600, value=None, step=1, key=f"{key}_minutes"
+                )
+                field_error(errors, "duration_minutes")
+            day = c3.date_input("Date", value=now_local.date(), key=f"{key}_date")
+            at = c4.time_input(
+                "Time",
+                value=now_local.time().replace(second=0, microsecond=0),
+                key=f"{key}_time",
+                step=60,
+            )
+            field_error(errors, "occurred_at")
         submitted = st.form_submit_button("Save", type="primary", icon=":material/save:")
     if not submitted:
         return None
@@ -188,7 +186,7 @@ def _concern_fields(
     ctype = c1.selectbox("Type", list(TYPE_LABELS), format_func=TYPE_LABELS.get, key=f"{key}_type")
     severity = c2.selectbox("Severity", SEVERITIES, index=1, key=f"{key}_severity")
     with c3:
-        owner_id = _optional_select("Owner", choices.owners, f"{key}_owner", default_owner_id)
+        owner_id = optional_select("Owner", choices.owners, f"{key}_owner", default_owner_id)
         field_error(errors, "concern.owner_id")
     c1, c2, c3 = st.columns(3)
     staff_present = c1.checkbox("Resolved promptly by staff present", key=f"{key}_present")
@@ -231,3 +229,33 @@ def describe_saved(result, patient_label: str | None) -> str:
     if result.already_saved:
         text += " (It had already been saved: nothing was saved twice.)"
     return text
+
+
+_TODAY_WIDTHS = [1.3, 3, 3.2, 1.3, 8]
+
+
+def my_interactions_today(rows: list[RecentInteraction], tz: ZoneInfo) -> None:
+    """What this person logged today, newest first: whole summaries (wrapped, never cut in a
+    word), each concern a link to its detail. User text is drawn as plain text."""
+    if not rows:
+        st.caption("Nothing logged yet today.")
+        return
+    st.caption(f"{counted(len(rows), 'contact')} logged today, newest first.")
+    titles = ("Time", "Patient", "Outcome", "Concern", "Summary")
+    for column, title in zip(st.columns(_TODAY_WIDTHS), titles, strict=True):
+        column.markdown(f"**{title}**")
+    for row in rows:
+        time_col, patient_col, outcome_col, concern_col, summary_col = st.columns(
+            _TODAY_WIDTHS, vertical_alignment="top"
+        )
+        time_col.text(f"{row.occurred_at.astimezone(tz):%H:%M}")
+        patient_col.text(row.patient)
+        outcome_col.text(f"{OUTCOME_LABELS[row.outcome]} ({row.channel})")
+        if row.concern_id and concern_col.button(
+            f"#{row.concern_id}",
+            key=f"today_concern_{row.id}",
+            type="tertiary",
+            help="Open this concern",
+        ):
+            st.switch_page("pages/open_concerns.py", query_params={"concern": row.concern_id})
+        summary_col.text(row.summary)

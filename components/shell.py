@@ -7,13 +7,19 @@ refuses them again, so a hand-typed URL or a stale session cannot get in.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from functools import lru_cache
 
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from components.presentation import (
+    AUTO_REFRESH_RERUN_KEY,
+    presentation_forced,
+    presentation_toggle,
+    presenting,
+)
+from components.presentation import presentation_frame as show_presentation_frame
 from components.safe import escape_markdown
 from db.engine import database_url, make_engine
 from db.settings import get_settings
@@ -22,23 +28,11 @@ from db.users import StaffMember
 STAFF_KEY = "staff"
 SESSION_STARTED_KEY = "session_started_at"
 LAST_ACTIVITY_KEY = "last_activity_at"
-PRESENTING_KEY = "presentation_mode"  # the sidebar toggle
-# Roles that work with identifiable patients. Leadership without one of them always presents.
-PHI_ROLES = ("executive", "manager")
-PRESENTATION_REFRESH_SECONDS = 180
 IDLE_CHECK_SECONDS = 60
-AUTO_REFRESH_STARTED_KEY = "presentation_refresh_started"
-AUTO_REFRESH_RERUN_KEY = "presentation_auto_refresh"
-# Larger type for a shared screen. A fixed string, never user data.
-PRESENTATION_CSS = """<style>
-.stApp [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; }
-.stApp h1 { font-size: 2.8rem; }
-.stApp h2, .stApp h3 { font-size: 2rem; }
-.stApp [data-testid="stWidgetLabel"] p { font-size: 1.1rem; }
-.stApp [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
-.stApp [data-testid="stMetricLabel"] p { font-size: 1.3rem; white-space: normal; }
-.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] p { font-size: 2.6rem; }
-.stApp [data-testid="stMetricDelta"] p { font-size: 1.2rem; }
+# Less empty space above each page (Streamlit leaves about 6rem); fixed CSS, never user data.
+COMPACT_TOP_CSS = """<style>
+.stMainBlockContainer { padding-top: 2.2rem; }
+[data-testid="stSidebarHeader"] { height: 1.5rem; margin-bottom: 0; }
 </style>"""
 
 
@@ -79,6 +73,7 @@ def require_roles(*roles: str) -> StaffMember:
     if not staff.has_any(*roles):
         st.error("Your role does not give access to this page.")
         st.stop()
+    st.html(COMPACT_TOP_CSS)
     _draw_sidebar(staff)
     _idle_watch()
     return staff
@@ -98,10 +93,7 @@ def _draw_sidebar(staff: StaffMember) -> None:
         st.caption(
             f"{', '.join(sorted(staff.roles))} · {escape_markdown(get_settings().facility_name)}"
         )
-        if presentation_forced(staff):
-            st.caption("Presentation mode is always on for leadership.")
-        else:
-            st.toggle("Presentation mode", key=PRESENTING_KEY, help="Hide patient-identifying data")
+        presentation_toggle(staff)
         if st.button("Sign out", key="sign_out_button", icon=":material/logout:"):
             from components.login import sign_out  # login imports this module
 
@@ -109,42 +101,17 @@ def _draw_sidebar(staff: StaffMember) -> None:
             st.rerun()
 
 
-def presentation_forced(staff: StaffMember) -> bool:
-    return "leadership" in staff.roles and not staff.has_any(*PHI_ROLES)
-
-
 def presentation_mode() -> bool:
-    """True when patient-identifying data must stay off screen (SPEC section 2)."""
-    staff = current_staff()
-    if staff is None:
-        return True
-    if presentation_forced(staff):
-        return True
-    if st.query_params.get("present") == "1":
-        return True
-    return bool(st.session_state.get(PRESENTING_KEY, False))
+    """True when patient-identifying data and narrative must stay off screen."""
+    return presenting(current_staff())
 
 
 def presentation_frame() -> bool:
     """For pages that support presentation mode; returns presentation_mode(). When presenting:
-    larger type, and a full rerun every PRESENTATION_REFRESH_SECONDS, which keeps the query
-    string and widget state (so the filters stay as they were)."""
-    presenting = presentation_mode()
-    if presenting:
-        st.html(PRESENTATION_CSS)
-        st.session_state[AUTO_REFRESH_STARTED_KEY] = time.monotonic()
-        _auto_refresh()
-    return presenting
-
-
-@st.fragment(run_every=PRESENTATION_REFRESH_SECONDS)
-def _auto_refresh() -> None:
-    # Runs with the page (just started: nothing to do) and then on its own timer; only the
-    # timer's run is old enough to ask for a full rerun.
-    started = st.session_state.get(AUTO_REFRESH_STARTED_KEY)
-    if started is not None and time.monotonic() - started >= PRESENTATION_REFRESH_SECONDS - 5:
-        st.session_state[AUTO_REFRESH_RERUN_KEY] = True
-        st.rerun()
+    larger type and a timed refresh (components.presentation)."""
+    on = presentation_mode()
+    show_presentation_frame(on)
+    return on
 
 
 def touch_activity(now: dt.datetime | None = None) -> None:

@@ -7,16 +7,18 @@ import streamlit as st
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from components.form_helpers import field_error, move_focus
 from components.interaction_form import (
     OUTCOME_LABELS,
     Choices,
     describe_saved,
-    field_error,
     interaction_form,
+    my_interactions_today,
 )
-from components.patient_picker import FIND, patient_picker
+from components.patient_picker import FIND, SEARCH_LABEL, patient_picker
 from components.safe import escape_markdown
 from components.shell import get_engine, presentation_mode, require_roles
+from components.wording import counted, shortened
 from db.intake import AlreadySaved, InvalidInput, log_interaction, my_recent_interactions
 from db.patients import RECENT_CONTACT_WINDOW, contacts_since, open_concerns_of
 from db.periods import facility_today, local_midnight
@@ -54,13 +56,15 @@ if choice.patient is not None:
     if open_concerns or recent:
         lines = []
         if recent:
-            lines.append(f"{recent} contact(s) in the last 7 days.")
+            lines.append(f"{counted(recent, 'contact')} in the last 7 days.")
         for c in open_concerns:
-            lines.append(f"Open {c.type} #{c.id} ({c.status}): {escape_markdown(c.summary[:80])}")
-        st.warning(
-            "  \n".join(lines) + "  \nChoose **Adds to an open concern** below to add to it.",
-            icon=":material/history:",
-        )
+            lines.append(
+                f"Open {c.type} #{c.id} ({c.status.replace('_', ' ')}): "
+                f"{escape_markdown(shortened(c.summary, 80))}"
+            )
+        if open_concerns:
+            lines.append("Choose **Adds to an open concern** below to add to it.")
+        st.warning("  \n".join(lines), icon=":material/history:")
 
 outcomes = list(OUTCOME_LABELS)
 outcome = st.radio(
@@ -132,16 +136,10 @@ with Session(get_engine()) as session:
     mine = my_recent_interactions(
         session=session, staff_id=staff.id, since=local_midnight(facility_today(tz), tz)
     )
-if mine:
-    st.table(
-        {
-            "Time": [m.occurred_at.astimezone(tz).strftime("%H:%M") for m in mine],
-            "Patient": [m.patient for m in mine],
-            "Channel": [m.channel for m in mine],
-            "Outcome": [OUTCOME_LABELS[m.outcome] for m in mine],
-            "Concern": [f"#{m.concern_id}" if m.concern_id else "" for m in mine],
-            "Summary": [m.summary[:120] for m in mine],
-        }
-    )
+my_interactions_today(mine, tz)
+# The cursor waits in the search box: on arrival and after each save (the saved form's fields
+# are gone, so nothing has the focus); after a search that found the patient, in the summary.
+if choice.just_found:
+    move_focus("Summary")
 else:
-    st.caption("Nothing logged yet today.")
+    move_focus(SEARCH_LABEL, only_when_idle=True)

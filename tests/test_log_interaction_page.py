@@ -47,7 +47,7 @@ def test_resolved_call_saves_and_clears_the_form(page_as, executive, world, engi
         assert (row.patient_id, row.outcome) == (world["smith"], "resolved-first-contact")
         actions = sorted(a.action for a in s.scalars(select(AuditLog)))
         assert actions == ["create", "search-patient"]
-    assert any("Asked when visiting hours end" in str(t.value) for t in at.table)
+    assert "Asked when visiting hours end" in [t.value for t in at.text]
 
 
 def test_validation_errors_are_shown_by_field_and_keep_the_input(page_as, executive, world, engine):
