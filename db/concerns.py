@@ -55,6 +55,45 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# What the detail page offers on a concern in each status. The status changes among them are the
+# state machine's (TRANSITIONS); the others record work on a concern that is still open, except
+# that a note, a follow-up contact and the written response may follow the resolution too.
+OPEN_ACTIONS = (
+    "note",
+    "assign",
+    "status",
+    "escalate",
+    "follow_up",
+    "ack",
+    "response",
+    "still",
+    "issue",
+    "severity",
+    "resolve",
+)
+ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
+    "resolved": ("note", "follow_up", "response", "close", "reopen"),
+    "closed": ("note", "reopen"),
+}
+WORKING_STATUSES = ("in_progress", "awaiting_patient")
+
+
+def working_statuses_from(status: str) -> tuple[str, ...]:
+    """The working statuses a concern in `status` may be moved to by "change status" (a resolved
+    or closed concern goes back to work by reopening, which needs a reason)."""
+    if status in CLOSED_STATUSES:
+        return ()
+    return tuple(s for s in WORKING_STATUSES if s in TRANSITIONS.get(status, ()))
+
+
+def actions_allowed(status: str) -> tuple[str, ...]:
+    """The actions a concern in `status` offers, in the order the page lists them."""
+    actions = ACTIONS_BY_STATUS.get(status, OPEN_ACTIONS)
+    if not working_statuses_from(status):
+        actions = tuple(a for a in actions if a != "status")
+    return actions
+
+
 class ConcernChanged(Exception):  # noqa: N818 - named for what the user is told
     """Someone else changed the concern since the user's view; `current` is how it is now."""
 
@@ -453,6 +492,14 @@ def _move(concern: Concern, to: str) -> str:
     return before
 
 
+def _start_work(concern: Concern) -> dict:
+    """Work on a new concern (an owner, a contact, a letter) puts it in progress; the event
+    records the change."""
+    if concern.status != "new":
+        return {}
+    return {"status_from": _move(concern, "in_progress"), "status_to": "in_progress"}
+
+
 def change_status(
     *, session: Session, staff: StaffMember, concern_id: int, seen_version: int, status: str
 ) -> None:
@@ -497,13 +544,14 @@ def assign(
         name = "nobody"
     previous = concern.owner_id
     concern.owner_id = owner_id
+    started = _start_work(concern) if owner_id is not None else {}
     _record(
         session,
         staff,
         concern,
         "assigned",
         f"Assigned to {name}",
-        {"from": previous, "to": owner_id},
+        {"from": previous, "to": owner_id, **started},
     )
 
 
@@ -586,13 +634,14 @@ def record_follow_up(
     )
     session.add(interaction)
     session.flush()
+    started = _start_work(concern)
     _record(
         session,
         staff,
         concern,
         "follow_up",
         summary,
-        {"interaction_id": interaction.id, "channel": channel, "direction": direction},
+        {"interaction_id": interaction.id, "channel": channel, "direction": direction, **started},
     )
     return interaction.id
 
@@ -615,7 +664,7 @@ def record_acknowledgement(
         concern,
         "acknowledged",
         "Acknowledgement sent to the patient",
-        {"acknowledged_at": acknowledged_at.isoformat()},
+        {"acknowledged_at": acknowledged_at.isoformat(), **_start_work(concern)},
     )
 
 
@@ -657,7 +706,7 @@ def record_written_response(
         concern,
         "written_response",
         f"Written response sent; contact: {contact_person.strip()}",
-        {"completed_on": completed_on.isoformat()},
+        {"completed_on": completed_on.isoformat(), **_start_work(concern)},
     )
 
 
@@ -683,7 +732,7 @@ def record_still_working(
         concern,
         "still_working",
         f"Still-working notice sent; new date {new_date.isoformat()}. {note.strip()}".strip(),
-        {"new_date": new_date.isoformat()},
+        {"new_date": new_date.isoformat(), **_start_work(concern)},
     )
 
 

@@ -7,8 +7,10 @@ from sqlalchemy.orm import Session
 
 from components import concern_views as views
 from components import url_state
+from components.concern_actions import ActionContext, action_panel
 from components.safe import escape_markdown
 from components.shell import get_engine, presentation_mode, require_roles
+from components.wording import counted
 from components.worklist import worklist_filters, worklist_table
 from db.concerns import WORKING_ROLES, concern_detail, may_act, open_concerns
 from db.reference import active_categories, active_departments
@@ -66,7 +68,7 @@ if concern_id is not None:
     st.markdown("**Issues**")
     views.issues_table(detail)
     if not presenting and may_act(staff, detail.owner_id):
-        views.action_forms(detail, staff, seen, departments, owners, categories, tz)
+        action_panel(ActionContext(detail, seen, staff, departments, owners, categories, tz, now))
     st.markdown("**Timeline** (newest first)")
     views.timeline_table(detail, tz, show_phi=not presenting)
     # What the user now sees is what their next action is checked against.
@@ -79,7 +81,7 @@ with Session(get_engine()) as session:
     rows = open_concerns(session=session, staff=staff, filters=filters, now=now)
 overdue = sum(r.overdue(now) for r in rows)
 st.caption(
-    f"{len(rows)} concern(s) shown{' (the first 200)' if len(rows) == 200 else ''}, "
+    f"{counted(len(rows), 'concern')} shown{' (the first 200)' if len(rows) == 200 else ''}, "
     f"{overdue} overdue · soonest due first · times in {tz.key}. Select a row to open it."
 )
 picked = worklist_table(rows, now, tz, presenting)

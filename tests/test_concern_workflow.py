@@ -348,3 +348,58 @@ def test_an_executive_can_take_an_unassigned_concern_but_not_assign_others(
 def test_leadership_cannot_act(engine, world, manager, make_staff, concern_id):
     with pytest.raises(PermissionError):
         act(engine, c.add_note, make_staff("leadership"), concern_id, note="Hello")
+
+
+@pytest.mark.parametrize(
+    ("action", "kwargs"),
+    [
+        (c.assign, {"owner_id": "manager"}),
+        (c.record_acknowledgement, {"acknowledged_at": NOW}),
+        (
+            c.record_follow_up,
+            {"channel": "phone", "direction": "outbound", "summary": "Called", "occurred_at": NOW},
+        ),
+        (
+            c.record_written_response,
+            {
+                "contact_person": "Dana",
+                "steps_taken": "Reviewed",
+                "result": "Apology",
+                "completed_on": NOW.date(),
+                "sent_at": NOW,
+            },
+        ),
+    ],
+)
+def test_work_on_a_new_concern_puts_it_in_progress(engine, manager, concern_id, action, kwargs):
+    if kwargs.get("owner_id") == "manager":
+        kwargs = {"owner_id": manager.id}
+    assert concern(engine, concern_id).status == "new"
+    act(engine, action, manager, concern_id, **kwargs)
+    assert concern(engine, concern_id).status == "in_progress"
+    with Session(engine) as s:
+        last = s.scalars(
+            select(ConcernEvent)
+            .where(ConcernEvent.concern_id == concern_id)
+            .order_by(ConcernEvent.id.desc())
+        ).first()
+    assert (last.data["status_from"], last.data["status_to"]) == ("new", "in_progress")
+
+
+def test_a_note_or_unassigning_leaves_a_new_concern_new(engine, manager, concern_id):
+    act(engine, c.add_note, manager, concern_id, note="Left a message")
+    act(engine, c.assign, manager, concern_id, owner_id=None)
+    assert concern(engine, concern_id).status == "new"
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_actions_offered_follow_the_state_machine(status):
+    offered = c.actions_allowed(status)
+    targets = c.TRANSITIONS[status]
+    assert ("resolve" in offered) == ("resolved" in targets)
+    assert ("reopen" in offered) == (status in c.CLOSED_STATUSES)
+    assert ("close" in offered) == ("closed" in targets)
+    assert ("escalate" in offered) == ("escalated" in targets or status == "escalated")
+    assert ("status" in offered) == bool(c.working_statuses_from(status))
+    assert "note" in offered
+    assert set(c.working_statuses_from(status)) <= set(targets)

@@ -1,5 +1,7 @@
 """The Open concerns page through AppTest: worklist, URL filters, detail, actions, conflicts."""
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -52,6 +54,7 @@ def test_detail_shows_the_concern_and_resolving_needs_text(page_as, world, manag
     assert not at.exception
     assert at.subheader[0].value.startswith("Complaint #1")
     assert any("Quality Improvement Organization" in w.value for w in at.warning)
+    at.segmented_control(key=f"concern_action_{concern_id}").set_value("resolve").run()
     resolve = f"cf_{concern_id}_resolve_0"
     at.button(key=f"FormSubmitter:{resolve}-Resolve").click().run()
     assert "Enter how the concern was resolved." in [e.value for e in at.error]
@@ -100,3 +103,66 @@ def test_an_executive_cannot_open_another_executives_concern(page_as, world, mak
     at.query_params["concern"] = str(concern_id)
     at.run()
     assert "belongs to another executive" in at.error[0].value
+
+
+def test_a_refusal_after_a_success_is_shown_with_the_typed_text_kept(
+    page_as, world, manager, engine
+):
+    """After one saved action, a refused written response stays chosen, says it was not saved
+    above the chooser and under its fields, and keeps what was typed."""
+    concern_id = open_concern(engine, world, manager)
+    at = page_as(PAGE, manager)
+    at.query_params["concern"] = str(concern_id)
+    at.run()
+    chooser = f"concern_action_{concern_id}"
+    note = f"cf_{concern_id}_note_0"
+    at.text_area(key=f"{note}_text").input("Called the ward")
+    at.button(key=f"FormSubmitter:{note}-Add note").click().run()
+    assert at.success[0].value == "Note added."
+    at.segmented_control(key=chooser).set_value("response").run()
+    response = f"cf_{concern_id}_response_0"
+    at.text_input(key=f"{response}_person").input("Dana Reyes, Patient Relations")
+    at.text_area(key=f"{response}_steps").input("Reviewed the chart; spoke to the nurse")
+    at.button(key=f"FormSubmitter:{response}-Record written response sent").click().run()
+    assert not at.exception
+    assert at.segmented_control(key=chooser).value == "response"
+    errors = [e.value for e in at.error]
+    assert errors[0].startswith("Written response: not saved.")
+    assert "Enter the result." in errors and "Enter the date the process was completed." in errors
+    assert at.text_input(key=f"{response}_person").value == "Dana Reyes, Patient Relations"
+    assert at.text_area(key=f"{response}_steps").value == "Reviewed the chart; spoke to the nurse"
+    # Reopening an open concern is not offered at all; resolving without text is refused visibly.
+    assert "Reopen" not in at.segmented_control(key=chooser).options
+    assert "Resolve" in at.segmented_control(key=chooser).options
+    at.segmented_control(key=chooser).set_value("resolve").run()
+    at.button(key=f"FormSubmitter:cf_{concern_id}_resolve_0-Resolve").click().run()
+    assert at.error[0].value.startswith("Resolve: not saved.")
+
+
+def test_a_closed_concern_offers_only_a_note_and_reopening(page_as, world, manager, engine):
+    concern_id = open_concern(engine, world, manager)
+    for action, kwargs in (
+        (c.resolve, {"resolution": "Apologised", "resolved_at": dt.datetime.now(dt.UTC)}),
+        (c.close, {"closed_at": dt.datetime.now(dt.UTC)}),
+    ):
+        with Session(engine) as s, s.begin():
+            action(
+                session=s,
+                staff=manager,
+                concern_id=concern_id,
+                seen_version=version_of(engine, concern_id),
+                **kwargs,
+            )
+    at = page_as(PAGE, manager)
+    at.query_params["concern"] = str(concern_id)
+    at.run()
+    chooser = at.segmented_control(key=f"concern_action_{concern_id}")
+    assert chooser.options == ["Add note", "Reopen"]
+    chooser.set_value("reopen").run()
+    at.button(key=f"FormSubmitter:cf_{concern_id}_reopen_0-Reopen").click().run()
+    assert at.error[0].value.startswith("Reopen: not saved.")
+    at.text_input(key=f"cf_{concern_id}_reopen_0_reason").input("Patient called again")
+    at.button(key=f"FormSubmitter:cf_{concern_id}_reopen_0-Reopen").click().run()
+    assert at.success[0].value == "Reopened."
+    with Session(engine) as s:
+        assert s.get(Concern, concern_id).status == "in_progress"
