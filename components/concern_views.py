@@ -51,10 +51,8 @@ def concern_summary(detail: c.ConcernDetail, now: dt.datetime, tz: ZoneInfo, sho
             f"{detail.patient_mrn}" + (f" · {detail.patient_phone}" if detail.patient_phone else "")
         )
     else:
-        patient = (
-            f"{initials(detail.patient_given_name, detail.patient_family_name)} "
-            f"{mrn_tail(detail.patient_mrn)}"
-        )
+        # A shared screen shows no patient identifier at all, not even initials.
+        patient = "hidden in presentation mode"
     st.markdown(
         f"**Patient:** {escape_markdown(patient)} · **Category:** "
         f"{escape_markdown(detail.category or '—')} · **Opened:** "
@@ -68,7 +66,7 @@ def concern_summary(detail: c.ConcernDetail, now: dt.datetime, tz: ZoneInfo, sho
             + escape_markdown(detail.grievance_rule)
             + (
                 f" · overridden: {escape_markdown(detail.grievance_override_reason)}"
-                if detail.grievance_override_reason
+                if detail.grievance_override_reason and show_phi
                 else ""
             )
         )
