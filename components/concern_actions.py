@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from components.drafts import DraftForm, draft_notice, forget_draft, keep_draft, restore_draft
 from components.form_helpers import clear_form, field_error, optional_select, versioned_key
 from components.shell import get_engine
 from db import concerns as c
+from db.drafts import latest_draft_form
 from db.models import CHANNELS, DIRECTIONS, HARM_LEVELS, SEVERITIES
 from db.users import StaffMember
 from db.validation import InvalidInput
@@ -73,6 +75,9 @@ def run_action(ctx: ActionContext, action: Callable, name: str, done: str, **kwa
         st.session_state[errors_key] = {"_": str(refused)}
         st.rerun()
     st.session_state.pop(errors_key, None)
+    draft = draft_form_of(ctx, name)
+    if draft is not None:
+        forget_draft(draft, user_id=ctx.staff.id)
     clear_form(f"cf_{ctx.detail.id}_{name}")
     st.session_state["concern_flash"] = done
     st.rerun()
@@ -328,6 +333,32 @@ ACTIONS: dict[str, tuple[str, Callable[[ActionContext], None]]] = {
 }
 
 
+# The text fields of each action form whose input is kept as a draft: field name -> label.
+DRAFT_FIELDS: dict[str, dict[str, str]] = {
+    "note": {"text": "Note"},
+    "escalate": {"reason": "Reason"},
+    "follow_up": {"summary": "What was said"},
+    "response": {
+        "person": "Contact person",
+        "steps": "Steps taken to investigate",
+        "result": "Result",
+    },
+    "still": {"note": "Note"},
+    "issue": {"description": "Description"},
+    "resolve": {"text": "Resolution"},
+    "reopen": {"reason": "Reason to reopen"},
+}
+
+
+def draft_form_of(ctx: ActionContext, name: str) -> DraftForm | None:
+    """Action `name`'s form on this concern as a draft (None: nothing typed to keep)."""
+    if name not in DRAFT_FIELDS:
+        return None
+    return DraftForm(
+        form=f"concern:{ctx.detail.id}:{name}", key=ctx.form(name), typed=DRAFT_FIELDS[name]
+    )
+
+
 def chosen_action_key(concern_id: int) -> str:
     """Session key of the action chosen on this concern's detail."""
     return f"concern_action_{concern_id}"
@@ -338,6 +369,17 @@ def action_panel(ctx: ActionContext) -> None:
     action is shown above the chooser, where the user is looking, as well as under its fields."""
     allowed = c.actions_allowed(ctx.detail.status)
     key = chosen_action_key(ctx.detail.id)
+    if key not in st.session_state:
+        # Opening the concern in a new browser session: the form with a draft comes first.
+        with Session(get_engine()) as session:
+            drafted = latest_draft_form(
+                session=session,
+                user_id=ctx.staff.id,
+                prefix=f"concern:{ctx.detail.id}:",
+                now=ctx.now,
+            )
+        if drafted is not None:
+            st.session_state[key] = drafted.rsplit(":", 1)[1]
     if st.session_state.get(key) not in allowed:
         st.session_state[key] = allowed[0]
     refused = ctx.errors(st.session_state[key])
@@ -351,4 +393,16 @@ def action_panel(ctx: ActionContext) -> None:
     choice = st.segmented_control(
         "Action", allowed, format_func=lambda a: ACTIONS[a][0], key=key, required=True
     )
+    draft = draft_form_of(ctx, choice)
+    if draft is None:
+        ACTIONS[choice][1](ctx)
+        return
+    restored_at = restore_draft(draft, user_id=ctx.staff.id, now=ctx.now)
+
+    def discard() -> None:
+        forget_draft(draft, user_id=ctx.staff.id)
+        clear_form(f"cf_{ctx.detail.id}_{choice}")
+
+    draft_notice(restored_at, ctx.tz, key=f"{draft.key}_discard", on_discard=discard)
     ACTIONS[choice][1](ctx)
+    keep_draft(draft, user_id=ctx.staff.id, now=ctx.now)

@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from components.drafts import DraftForm
 from components.form_helpers import field_error, optional_select
-from components.patient_picker import NEW
+from components.patient_picker import FIND, NEW
 from components.safe import escape_markdown
-from components.wording import counted
+from components.wording import counted, shortened
 from db.intake import AUTO_TYPE, ConcernDraft, InteractionDraft, RecentInteraction
 from db.models import CHANNELS, CONCERN_TYPES, DIRECTIONS, SEVERITIES
 from db.patients import NewPatient, OpenConcernSummary
@@ -29,6 +30,7 @@ OUTCOME_LABELS = {
     "added-to-concern": "Adds to an open concern",
     "information-only": "Information only",
 }
+OVERRIDE_LABEL = "Reason, if you record a type other than the rules propose"
 TYPE_LABELS = {AUTO_TYPE: "Complaint or grievance, by the CMS rules"} | {
     t: t.capitalize() for t in CONCERN_TYPES
 }
@@ -42,6 +44,46 @@ class Choices:
     categories: dict[int, str]
     owners: dict[int, str]
     open_concerns: list[OpenConcernSummary]
+
+
+def log_draft_form(key: str) -> DraftForm:
+    """The Log interaction form as a draft: its text fields, and the choices made outside it."""
+    return DraftForm(
+        form="log",
+        key=key,
+        typed={
+            "summary": "Summary",
+            "override": OVERRIDE_LABEL,
+            "mrn": "MRN",
+            "given": "Given name",
+            "family": "Family name",
+            "phone": "Phone",
+            "email": "Email",
+        },
+        held={
+            "patient_query": "",
+            "patient_mode": FIND,
+            "outcome": "resolved-first-contact",
+        },
+    )
+
+
+def also_seen(open_concerns: list[OpenConcernSummary], recent_contacts: int) -> None:
+    """What the desk already knows about the picked patient: recent contacts and open concerns
+    (and only with an open concern, the hint to add to it)."""
+    if not (open_concerns or recent_contacts):
+        return
+    lines = []
+    if recent_contacts:
+        lines.append(f"{counted(recent_contacts, 'contact')} in the last 7 days.")
+    for c in open_concerns:
+        lines.append(
+            f"Open {c.type} #{c.id} ({c.status.replace('_', ' ')}): "
+            f"{escape_markdown(shortened(c.summary, 80))}"
+        )
+    if open_concerns:
+        lines.append("Choose **Adds to an open concern** below to add to it.")
+    st.warning("  \n".join(lines), icon=":material/history:")
 
 
 # Fields folded under the summary; a message on one of them unfolds them.
@@ -195,10 +237,7 @@ def _concern_fields(
     written = c2.checkbox("Asks for a written response", key=f"{key}_written")
     billing = c3.checkbox("Billing question only", key=f"{key}_billing")
     premature = c3.checkbox("Premature discharge", key=f"{key}_premature")
-    override = st.text_input(
-        "Reason, if you record a type other than the rules propose",
-        key=f"{key}_override",
-    )
+    override = st.text_input(OVERRIDE_LABEL, key=f"{key}_override")
     field_error(errors, "concern.override_reason")
     field_error(errors, "concern.type")
     return ConcernDraft(
@@ -231,7 +270,7 @@ def describe_saved(result, patient_label: str | None) -> str:
     return text
 
 
-_TODAY_WIDTHS = [1.3, 3, 3.2, 1.3, 8]
+_TODAY_WIDTHS = [1.1, 2.6, 2.8, 1.5, 7]
 
 
 def my_interactions_today(rows: list[RecentInteraction], tz: ZoneInfo) -> None:

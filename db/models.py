@@ -693,3 +693,22 @@ class SurveyAnswerWeek(Base):
     top_box: Mapped[int] = mapped_column(Integer)
     promoters: Mapped[int] = mapped_column(Integer)
     detractors: Mapped[int] = mapped_column(Integer)
+
+
+class FormDraft(Base):
+    """What a staff member has typed into a form and not yet saved, kept on the server so a
+    reload, a dropped connection or a new sign-in loses nothing. One per person and form; only
+    ever read back for the person who typed it; older than a day it is no longer offered."""
+
+    __tablename__ = "form_draft"
+    __table_args__ = (
+        CheckConstraint("length(form) BETWEEN 1 AND 100", name="form_length"),
+        CheckConstraint("jsonb_typeof(fields) = 'object'", name="fields_object"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    form: Mapped[str] = mapped_column(Text, primary_key=True)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -7,18 +7,19 @@ import streamlit as st
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from components.drafts import draft_notice, forget_draft, keep_draft, restore_draft
 from components.form_helpers import field_error, move_focus
 from components.interaction_form import (
     OUTCOME_LABELS,
     Choices,
+    also_seen,
     describe_saved,
     interaction_form,
+    log_draft_form,
     my_interactions_today,
 )
 from components.patient_picker import FIND, SEARCH_LABEL, patient_picker
-from components.safe import escape_markdown
 from components.shell import get_engine, presentation_mode, require_roles
-from components.wording import counted, shortened
 from db.intake import AlreadySaved, InvalidInput, log_interaction, my_recent_interactions
 from db.patients import RECENT_CONTACT_WINDOW, contacts_since, open_concerns_of
 from db.periods import facility_today, local_midnight
@@ -35,6 +36,15 @@ if presentation_mode():
 
 version = st.session_state.setdefault("log_form_version", 0)
 key = f"log{version}"
+draft_form = log_draft_form(key)
+
+
+def _discard() -> None:
+    forget_draft(draft_form, user_id=staff.id)
+    st.session_state["log_form_version"] = version + 1
+
+
+restored_at = restore_draft(draft_form, user_id=staff.id, now=dt.datetime.now(dt.UTC))
 # The confirmation of the last save stays until the next one (its button must survive a rerun).
 saved = st.session_state.get("log_saved")
 if saved:
@@ -44,6 +54,7 @@ if saved:
     ):
         st.switch_page("pages/open_concerns.py", query_params={"concern": saved["concern_id"]})
 
+draft_notice(restored_at, tz, key=f"{key}_discard", on_discard=_discard)
 choice = patient_picker(staff, key=f"{key}_patient")
 open_concerns = []
 if choice.patient is not None:
@@ -53,18 +64,7 @@ if choice.patient is not None:
         recent = contacts_since(
             session=session, patient_id=choice.patient.id, since=now - RECENT_CONTACT_WINDOW
         )
-    if open_concerns or recent:
-        lines = []
-        if recent:
-            lines.append(f"{counted(recent, 'contact')} in the last 7 days.")
-        for c in open_concerns:
-            lines.append(
-                f"Open {c.type} #{c.id} ({c.status.replace('_', ' ')}): "
-                f"{escape_markdown(shortened(c.summary, 80))}"
-            )
-        if open_concerns:
-            lines.append("Choose **Adds to an open concern** below to add to it.")
-        st.warning("  \n".join(lines), icon=":material/history:")
+    also_seen(open_concerns, recent)
 
 outcomes = list(OUTCOME_LABELS)
 outcome = st.radio(
@@ -124,6 +124,7 @@ if draft is not None:
     label = choice.patient.display_name if choice.patient else None
     if draft.new_patient is not None:
         label = f"{draft.new_patient.family_name.strip()}, {draft.new_patient.given_name.strip()}"
+    forget_draft(draft_form, user_id=staff.id)
     st.session_state["log_saved"] = {
         "text": describe_saved(result, label),
         "concern_id": result.concern_id,
@@ -137,6 +138,7 @@ with Session(get_engine()) as session:
         session=session, staff_id=staff.id, since=local_midnight(facility_today(tz), tz)
     )
 my_interactions_today(mine, tz)
+keep_draft(draft_form, user_id=staff.id, now=dt.datetime.now(dt.UTC))
 # The cursor waits in the search box: on arrival and after each save (the saved form's fields
 # are gone, so nothing has the focus); after a search that found the patient, in the summary.
 if choice.just_found:
