@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from components.phi import initials, mrn_tail
 from components.safe import escape_markdown
 from db import concerns as c
 from db.sla import time_left

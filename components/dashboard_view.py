@@ -15,17 +15,14 @@ import streamlit as st
 
 from components import charts
 from components.kpi_tiles import Tile, render_tiles, tile_for
+from components.wording import counted
 from db.dashboard_queries import DashboardNumbers
 from db.periods import Period
 
 
 def opened_by_type(numbers: DashboardNumbers) -> str:
     """ "3 complaints, 1 grievance": the concerns opened in the period by type, none left out."""
-    return ", ".join(
-        f"{r.value:,} {t}{'s' if r.value != 1 else ''}"
-        for t, r in numbers.opened_by_type.items()
-        if r.value
-    )
+    return ", ".join(counted(r.value, t) for t, r in numbers.opened_by_type.items() if r.value)
 
 
 def dashboard_tiles(numbers: DashboardNumbers, period: Period, *, in_progress: bool) -> list[Tile]:
@@ -70,7 +67,7 @@ def dashboard_tiles(numbers: DashboardNumbers, period: Period, *, in_progress: b
             "Complaints per 1,000",
             numbers.complaints_per_thousand,
             "per_thousand",
-            of="encounters",
+            of=("encounter", "encounters"),
             compared_with=before,
             delta_colour="inverse",
             help="Complaints and grievances opened, per 1,000 patient encounters; only "
@@ -107,7 +104,7 @@ def dashboard_tiles(numbers: DashboardNumbers, period: Period, *, in_progress: b
             "7-day grievance response",
             numbers.grievance_compliance,
             "share",
-            of="windows ended",
+            of=("window ended", "windows ended"),
             compared_with=before,
             help="Grievances whose 7-day written-response window ended in the period: share "
             "with the written response sent in time (CMS 42 CFR 482.13).",
@@ -116,7 +113,7 @@ def dashboard_tiles(numbers: DashboardNumbers, period: Period, *, in_progress: b
             "Net Promoter Score",
             numbers.nps,
             "points",
-            of="answers",
+            of=("answer", "answers"),
             compared_with=before,
             help="Likelihood-to-recommend answers (0–10): % 9–10 minus % 0–6. Unadjusted.",
         ),
@@ -203,7 +200,8 @@ def draw_overdue(overdue: pd.DataFrame, tz: ZoneInfo) -> None:
             },
         )
         st.caption(
-            f"The {len(overdue)} most overdue, oldest first. A concern number opens its detail."
+            f"The {counted(len(overdue), 'most overdue concern')}, oldest first. "
+            "A concern number opens its detail."
         )
     else:
         st.dataframe(
@@ -215,7 +213,7 @@ def draw_overdue(overdue: pd.DataFrame, tz: ZoneInfo) -> None:
                 "concerns": "Overdue concerns",
             },
         )
-        st.caption(f"{int(overdue.concerns.sum()):,} overdue concerns, counts only.")
+        st.caption(f"{counted(int(overdue.concerns.sum()), 'overdue concern')}, counts only.")
 
 
 def _local(instant: dt.datetime, tz: ZoneInfo) -> str:

@@ -13,6 +13,7 @@ from typing import Literal
 
 import streamlit as st
 
+from components.wording import noun_for
 from db.kpi import KpiResult
 
 NO_VALUE = "—"
@@ -72,16 +73,18 @@ def tile_for(
     result: KpiResult,
     kind: Kind,
     *,
-    of: str = "",
+    of: str | tuple[str, str] = "",
     compared_with: str = "previous period",
     delta_colour: DeltaColour = "normal",
     help: str = "",
 ) -> Tile:
-    """A tile for `result`. `of` names the denominator ("interactions", "answers"), shown as
-    "of 1,234 interactions"; counts have none."""
+    """A tile for `result`. `of` names the denominator, as (one, several) or a phrase that does
+    not change ("resolved"), shown as "of 1,234 interactions" or "of 1 window ended"; counts
+    have none."""
     parts = []
     if result.denominator is not None:
-        parts.append(f"of {result.denominator:,} {of}".rstrip())
+        noun = noun_for(result.denominator, *of) if isinstance(of, tuple) else of
+        parts.append(f"of {result.denominator:,} {noun}".rstrip())
     before = format_value(result.previous_value, kind)
     if result.previous_value is not None or result.previous_denominator is not None:
         previous = f"{compared_with}: {before}"
