@@ -21,6 +21,40 @@ def _show_only(draw) -> None:
     st.navigation([st.Page(draw, title="Patient Relations Desk", url_path="notice")]).run()
 
 
+def _addresses_without_a_menu_entry(roles: frozenset[str]) -> list:
+    """Hidden pages so that every address of the app opens something instead of Streamlit's
+    "Page not found" pop-up. The app's root leads to the landing page by its own address
+    (Streamlit would serve the default page only at the root and refuse its address), and a
+    page the role may not open says so."""
+    landing = next(spec for specs in pages_for(roles).values() for spec in specs)
+    hidden = [
+        st.Page(
+            lambda: st.switch_page(landing.path, query_params=st.query_params.to_dict()),
+            title=landing.title,
+            url_path="start",
+            default=True,
+            visibility="hidden",
+        )
+    ]
+    for spec in PAGES:
+        if not set(spec.roles) & set(roles):
+            hidden.append(
+                st.Page(
+                    lambda title=spec.title: _not_for_your_role(title),
+                    title=spec.title,
+                    url_path=spec.url_path,
+                    visibility="hidden",
+                )
+            )
+    return hidden
+
+
+def _not_for_your_role(title: str) -> None:
+    st.title(title)
+    st.error("Your role does not give access to this page.")
+    st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")
+
+
 def main() -> None:
     settings = get_settings()
     st.set_page_config(
@@ -46,15 +80,14 @@ def main() -> None:
         sign_in += [st.Page(login_page, title="Sign in", url_path=spec.url_path) for spec in PAGES]
         navigation = st.navigation(sign_in, position="hidden")
     else:
-        navigation = st.navigation(
-            {
-                section: [
-                    st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
-                    for spec in specs
-                ]
-                for section, specs in pages_for(staff.roles).items()
-            }
-        )
+        sections = {
+            section: [
+                st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+                for spec in specs
+            ]
+            for section, specs in pages_for(staff.roles).items()
+        }
+        navigation = st.navigation({**sections, "": _addresses_without_a_menu_entry(staff.roles)})
 
     try:
         navigation.run()

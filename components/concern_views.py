@@ -6,6 +6,8 @@ The action forms on the detail are in components.concern_actions.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -113,4 +115,29 @@ def timeline_table(detail: c.ConcernDetail, tz: ZoneInfo, show_phi: bool) -> Non
             "Who": [e.actor for e in detail.events],
             "Detail": [e.detail[:300] if show_phi else "" for e in detail.events],
         }
+    )
+
+
+_HISTORY_SCRIPT = """<script>
+(() => {
+  // Streamlit replaces the address when a page changes its own query string, so the worklist
+  // would leave the browser's history. Put it back under the detail, once per opening.
+  const worklist = %(worklist)s;
+  if (history.state && history.state.prdConcernDetail === %(concern)s) return;
+  const detail = location.pathname + location.search + location.hash;
+  const base = location.pathname;
+  history.replaceState(history.state, "", base + worklist);
+  history.pushState({ ...(history.state || {}), prdConcernDetail: %(concern)s }, "", detail);
+})();
+</script>"""
+
+
+def back_returns_to_worklist(concern_id: int, worklist_params: dict[str, str]) -> None:
+    """Make the browser's Back button on a concern's detail return to the worklist it was
+    opened from (with its filters). A fixed script; the query string is URL-encoded."""
+    query = urlencode(worklist_params)
+    st.html(
+        _HISTORY_SCRIPT
+        % {"worklist": json.dumps(f"?{query}" if query else ""), "concern": int(concern_id)},
+        unsafe_allow_javascript=True,
     )

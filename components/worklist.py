@@ -13,7 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from components import url_state
+from components.form_helpers import versioned_key
 from components.phi import initials, mrn_tail
+from components.wording import shortened
 from db import concerns as c
 from db.models import CONCERN_TYPES, OPEN_STATUSES, SEVERITIES
 from db.sla import time_left
@@ -112,7 +114,7 @@ def worklist_table(
         frame["Patient"] = [
             f"{initials(r.given_name, r.family_name)} {mrn_tail(r.mrn)}".strip() for r in rows
         ]
-        frame["Summary"] = [r.summary[:90] for r in rows]
+        frame["Summary"] = [shortened(r.summary, 70) for r in rows]
     overdue = [r.overdue(now) for r in rows]
     styled = frame.style.apply(
         lambda row: (
@@ -125,8 +127,13 @@ def worklist_table(
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        key="wl_table",
-        column_config={"#": st.column_config.NumberColumn(format="%d", width="small")},
+        # A fresh key after each pick: a selection the browser still remembers (Back) must not
+        # open the same concern again.
+        key=versioned_key("wl_table"),
+        column_config={
+            "#": st.column_config.NumberColumn(format="%d", width="small"),
+            "Summary": st.column_config.TextColumn(width="large"),
+        },
     )
     picked = event.selection.rows if event else []
     return int(frame.iloc[picked[0]]["#"]) if picked else None

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from components import concern_views as views
 from components import url_state
 from components.concern_actions import ActionContext, action_panel
+from components.form_helpers import clear_form
 from components.safe import escape_markdown
 from components.shell import get_engine, presentation_mode, require_roles
 from components.wording import counted
@@ -36,8 +37,9 @@ if flash:
 concern_id = url_state.whole_number(st.query_params, "concern")
 if concern_id is not None:
     if st.button("← Back to the worklist", key="back_to_worklist"):
-        del st.query_params["concern"]
-        st.rerun()
+        st.switch_page(
+            "pages/open_concerns.py", query_params=st.session_state.get("worklist_params", {})
+        )
     with Session(get_engine()) as session, session.begin():
         try:
             detail = concern_detail(
@@ -71,6 +73,7 @@ if concern_id is not None:
         action_panel(ActionContext(detail, seen, staff, departments, owners, categories, tz, now))
     st.markdown("**Timeline** (newest first)")
     views.timeline_table(detail, tz, show_phi=not presenting)
+    views.back_returns_to_worklist(concern_id, st.session_state.get("worklist_params", {}))
     # What the user now sees is what their next action is checked against.
     st.session_state[seen_key] = detail
     st.stop()
@@ -86,5 +89,8 @@ st.caption(
 )
 picked = worklist_table(rows, now, tz, presenting)
 if picked is not None:
-    st.query_params["concern"] = str(picked)
+    # A new page in the browser's history, so Back returns to the worklist as it was.
+    st.session_state["worklist_params"] = st.query_params.to_dict()
+    clear_form("wl_table")
+    st.query_params.from_dict({"concern": str(picked)})
     st.rerun()
