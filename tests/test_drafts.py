@@ -9,15 +9,9 @@ from sqlalchemy.orm import Session
 
 from db.drafts import DRAFT_LIFETIME, discard_draft, latest_draft_form, load_draft, save_draft
 from db.models import FormDraft
-from tests.concern_factory import open_concern
-from tests.intake_world import seed_world
+from tests.helpers import open_concern
 
 NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def world(engine):
-    return seed_world(engine)
 
 
 def _save(engine, user_id, form, fields, now=NOW):

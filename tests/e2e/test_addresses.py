@@ -2,9 +2,8 @@
 
 from playwright.sync_api import expect
 
-from tests.concern_factory import open_concern
 from tests.e2e.helpers import sign_in, wait_for_rerun
-from tests.intake_world import seed_world
+from tests.helpers import open_concern, seed_world
 
 
 def test_no_page_not_found_for_any_address(live_app, browser_page, make_staff):

@@ -7,9 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Concern, FormDraft
-from tests.concern_factory import open_concern
 from tests.e2e.helpers import sign_in, wait_for_rerun
-from tests.intake_world import seed_world
+from tests.helpers import open_concern, seed_world
 
 
 def _wait_for_draft(engine, form: str, text: str) -> None:

@@ -5,9 +5,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.concern_factory import open_concern
 from tests.e2e.helpers import sign_in, wait_for_rerun
-from tests.intake_world import seed_world
+from tests.helpers import open_concern, seed_world
 
 MANAGER_PAGES = ("Dashboard", "Log interaction", "Open concerns", "Patients", "Home")
 SUMMARY = "Meal arrived cold twice on ward four"
