@@ -6,6 +6,9 @@ with st.navigation; a page left out cannot be opened at all (each page checks th
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
@@ -13,6 +16,8 @@ from components.login import ensure_signed_in, login_page
 from components.navigation import PAGES, pages_for
 from components.shell import database_unavailable
 from db.settings import ConfigurationError, get_settings
+
+ROOT = Path(__file__).resolve().parent
 
 
 def _show_only(draw) -> None:
@@ -23,13 +28,15 @@ def _show_only(draw) -> None:
 
 def _addresses_without_a_menu_entry(roles: frozenset[str]) -> list:
     """Hidden pages so that every address of the app opens something instead of Streamlit's
-    "Page not found" pop-up. The app's root leads to the landing page by its own address
-    (Streamlit would serve the default page only at the root and refuse its address), and a
-    page the role may not open says so."""
+    "Page not found" pop-up. The root shows the landing page, whose own address then works too
+    (Streamlit serves the default page only at the root and refuses its address), and a page
+    the role may not open says so."""
     landing = next(spec for specs in pages_for(roles).values() for spec in specs)
     hidden = [
         st.Page(
-            lambda: st.switch_page(landing.path, query_params=st.query_params.to_dict()),
+            # The landing page itself, drawn at the root (no redirect: the run right after
+            # sign-in must finish, as it hands the browser its sign-in cookie).
+            lambda: runpy.run_path(str(ROOT / landing.path), run_name="__main__"),
             title=landing.title,
             url_path="start",
             default=True,
