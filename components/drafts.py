@@ -24,8 +24,9 @@ from components.shell import get_engine
 from db.drafts import discard_draft, load_draft, save_draft
 
 # Fixed code, never user data: sends {form, fields: {label: value}} 0.7 s after the last
-# keystroke in one of the watched fields. Enter (a search, or Ctrl+Enter saving the form)
-# cancels a pending send, so a save is never followed by a copy of what was just saved.
+# keystroke in one of the watched fields. Enter (a search, or Ctrl+Enter saving the form) and
+# pressing a button cancel a pending send, so a save is never followed by a copy of what was
+# just saved (nor by a rerun that would wipe its confirmation).
 _KEEPER_JS = """
 export default function (component) {
   const { data, setTriggerValue } = component;
@@ -54,12 +55,17 @@ export default function (component) {
     const submits = event.ctrlKey || event.metaKey || event.target?.tagName === "INPUT";
     if (event.key === "Enter" && submits) clearTimeout(timer);
   };
+  const onPress = (event) => {
+    if (event.target?.closest?.("button")) clearTimeout(timer);
+  };
   document.addEventListener("input", onInput, true);
   document.addEventListener("keydown", onKey, true);
+  document.addEventListener("pointerdown", onPress, true);
   const stop = () => {
     clearTimeout(timer);
     document.removeEventListener("input", onInput, true);
     document.removeEventListener("keydown", onKey, true);
+    document.removeEventListener("pointerdown", onPress, true);
   };
   window.__prdDraftKeeper = stop;
   return stop;
@@ -123,7 +129,9 @@ def keep_draft(spec: DraftForm, *, user_id: int, now: dt.datetime) -> None:
     (typed fields from the browser, outside widgets from session state) as the draft."""
     result = _keeper(
         data={"form": spec.key, "labels": list(spec.typed.values())},
-        key=f"draft_keeper_{spec.form}",
+        # A new key for each form version: the keeper of a saved form is unmounted, and with it
+        # any send still pending.
+        key=f"draft_keeper_{spec.key}",
         on_snapshot_change=lambda: None,
     )
     last = st.session_state.get(_last_key(spec), {})
