@@ -15,24 +15,26 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy.orm import Session
 
-from components.shell import (
-    LAST_ACTIVITY_KEY,
+from components.session import (
+    DELETE_COOKIE_PENDING,
     SESSION_STARTED_KEY,
+    SIGN_OUT_NOTICE,
     STAFF_KEY,
+    clear_session,
     get_engine,
     idle_expired,
     idle_sign_out_message,
+    sign_out,
     touch_activity,
 )
+from components.shell import presentation_forced
 from db.demo import DEMO_PASSWORD, DEMO_USERS
 from db.settings import get_settings
-from db.users import StaffMember, authenticate, end_all_sessions, staff_for_session
+from db.users import StaffMember, authenticate, staff_for_session
 
 COOKIE_NAME = "prdesk_session"
 AUTHENTICATOR_KEY = "cookie_authenticator"
 SET_COOKIE_PENDING = "set_cookie_pending"
-DELETE_COOKIE_PENDING = "delete_cookie_pending"
-SIGN_OUT_NOTICE = "sign_out_notice"
 FAILED_LOGIN_MESSAGE = (
     "Username or password is incorrect. After 5 failed attempts in 15 minutes an account is "
     "locked for 15 minutes."
@@ -62,28 +64,7 @@ def _start_session(staff: StaffMember, started_at: dt.datetime) -> None:
     st.session_state["name"] = staff.display_name
     st.session_state["roles"] = sorted(staff.roles)
     st.session_state["logout"] = False
-    touch_activity()
-
-
-def _clear_session() -> None:
-    for key in (STAFF_KEY, SESSION_STARTED_KEY, LAST_ACTIVITY_KEY):
-        st.session_state.pop(key, None)
-    for key in ("authentication_status", "username", "name", "roles"):
-        st.session_state[key] = None
-
-
-def sign_out(reason: str) -> None:
-    """End this user's sessions server-side, drop the cookie, and say why on the sign-in page."""
-    staff: StaffMember | None = st.session_state.get(STAFF_KEY)
-    if staff is not None:
-        with Session(get_engine()) as session, session.begin():
-            end_all_sessions(session=session, user_id=staff.id, username=staff.username)
-    # The cookie is deleted by the next run, which completes (this one is usually cut short by
-    # a rerun); until then the server already refuses it (sessions_valid_after).
-    st.session_state[DELETE_COOKIE_PENDING] = True
-    st.session_state["logout"] = True
-    _clear_session()
-    st.session_state[SIGN_OUT_NOTICE] = reason
+    touch_activity(unattended_counts=presentation_forced(staff))
 
 
 def ensure_signed_in() -> StaffMember | None:
@@ -107,7 +88,7 @@ def ensure_signed_in() -> StaffMember | None:
                 session_started_at=st.session_state[SESSION_STARTED_KEY],
             )
             if staff is None:
-                _clear_session()
+                clear_session()
                 st.session_state[SIGN_OUT_NOTICE] = "Your session has ended. Please sign in again."
                 return None
             st.session_state[STAFF_KEY] = staff
@@ -123,7 +104,7 @@ def ensure_signed_in() -> StaffMember | None:
                 if staff is not None:
                     _start_session(staff, issued_at)
     if staff is not None:
-        touch_activity()
+        touch_activity(unattended_counts=presentation_forced(staff))
         if st.session_state.pop(SET_COOKIE_PENDING, False):
             authenticator.cookie_controller.set_cookie()
     return staff

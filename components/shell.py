@@ -6,29 +6,29 @@ refuses them again, so a hand-typed URL or a stale session cannot get in.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from functools import lru_cache
 
 import streamlit as st
-from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from components.safe import escape_markdown
-from db.engine import database_url, make_engine
+from components.session import (
+    UNATTENDED_RERUN_KEY,
+    current_staff,
+    get_engine,  # noqa: F401  (pages import the engine from the frame they already use)
+    idle_expired,
+    idle_sign_out_message,
+    sign_out,
+)
 from db.settings import get_settings
 from db.users import StaffMember
 
-STAFF_KEY = "staff"
-SESSION_STARTED_KEY = "session_started_at"
-LAST_ACTIVITY_KEY = "last_activity_at"
 PRESENTING_KEY = "presentation_mode"  # the sidebar toggle
 # Roles that work with identifiable patients. Leadership without one of them always presents.
 PHI_ROLES = ("executive", "manager")
 PRESENTATION_REFRESH_SECONDS = 180
 IDLE_CHECK_SECONDS = 60
 AUTO_REFRESH_STARTED_KEY = "presentation_refresh_started"
-AUTO_REFRESH_RERUN_KEY = "presentation_auto_refresh"
 # Larger type for a shared screen. A fixed string, never user data.
 PRESENTATION_CSS = """<style>
 .stApp [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; }
@@ -42,25 +42,6 @@ PRESENTATION_CSS = """<style>
 </style>"""
 
 
-@lru_cache(maxsize=1)
-def _resolved_database_url() -> str:
-    return database_url(get_settings())
-
-
-@st.cache_resource(show_spinner=False)
-def _engine_for(url: str) -> Engine:
-    return make_engine(url)
-
-
-def get_engine() -> Engine:
-    """The app's one engine (shared by all sessions; sessions are made per unit of work)."""
-    return _engine_for(_resolved_database_url())
-
-
-def current_staff() -> StaffMember | None:
-    return st.session_state.get(STAFF_KEY)
-
-
 def require_roles(*roles: str) -> StaffMember:
     """The signed-in staff member if they hold one of `roles`; otherwise stop the page.
 
@@ -69,8 +50,6 @@ def require_roles(*roles: str) -> StaffMember:
     """
     staff = current_staff()
     if staff is not None and idle_expired():
-        from components.login import sign_out  # login imports this module
-
         sign_out(idle_sign_out_message())
         st.rerun()
     if staff is None:
@@ -103,8 +82,6 @@ def _draw_sidebar(staff: StaffMember) -> None:
         else:
             st.toggle("Presentation mode", key=PRESENTING_KEY, help="Hide patient-identifying data")
         if st.button("Sign out", key="sign_out_button", icon=":material/logout:"):
-            from components.login import sign_out  # login imports this module
-
             sign_out("You have signed out.")
             st.rerun()
 
@@ -143,32 +120,8 @@ def _auto_refresh() -> None:
     # timer's run is old enough to ask for a full rerun.
     started = st.session_state.get(AUTO_REFRESH_STARTED_KEY)
     if started is not None and time.monotonic() - started >= PRESENTATION_REFRESH_SECONDS - 5:
-        st.session_state[AUTO_REFRESH_RERUN_KEY] = True
+        st.session_state[UNATTENDED_RERUN_KEY] = True
         st.rerun()
-
-
-def touch_activity(now: dt.datetime | None = None) -> None:
-    # A presentation screen refreshing itself is nobody at the keyboard: it must not hold off
-    # the idle sign-out, except for leadership-only sessions, which can never show PHI.
-    if st.session_state.pop(AUTO_REFRESH_RERUN_KEY, False) and not (
-        current_staff() is not None and presentation_forced(current_staff())
-    ):
-        return
-    st.session_state[LAST_ACTIVITY_KEY] = now or dt.datetime.now(dt.UTC)
-
-
-def idle_sign_out_message() -> str:
-    minutes = get_settings().idle_timeout_minutes
-    return f"Signed out after {minutes} minute{'s' if minutes != 1 else ''} without activity."
-
-
-def idle_expired(now: dt.datetime | None = None) -> bool:
-    """Has this session been idle longer than the configured timeout?"""
-    last = st.session_state.get(LAST_ACTIVITY_KEY)
-    if last is None:
-        return False
-    now = now or dt.datetime.now(dt.UTC)
-    return now - last > dt.timedelta(minutes=get_settings().idle_timeout_minutes)
 
 
 def database_unavailable(error: OperationalError) -> None:

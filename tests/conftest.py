@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 import db.settings
 import db.users
-from components import shell
+from components import session as app_session
 from db.engine import make_engine
 from db.migrate import upgrade_to_head
 from db.models import Base, Category, SlaTarget
@@ -139,12 +139,12 @@ def engine(_engine, database_url, monkeypatch) -> Engine:
     monkeypatch.setenv("PRD_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
     monkeypatch.setattr(db.users, "BCRYPT_ROUNDS", 4)  # fast hashes; checks read rounds per hash
     db.settings.get_settings.cache_clear()
-    shell._resolved_database_url.cache_clear()
+    app_session._resolved_database_url.cache_clear()
     st.cache_data.clear()
     st.cache_resource.clear()
     yield _engine
     db.settings.get_settings.cache_clear()
-    shell._resolved_database_url.cache_clear()
+    app_session._resolved_database_url.cache_clear()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import db.settings
-from components import shell
+from components import session as app_session
 from db.settings import ConfigurationError, get_settings
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -19,10 +19,10 @@ def fresh_settings(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PRD_DATA_DIR", str(tmp_path))
     db.settings.get_settings.cache_clear()
-    shell._resolved_database_url.cache_clear()
+    app_session._resolved_database_url.cache_clear()
     yield
     db.settings.get_settings.cache_clear()
-    shell._resolved_database_url.cache_clear()
+    app_session._resolved_database_url.cache_clear()
 
 
 def test_demo_mode_generates_a_cookie_key_once_and_keeps_it(fresh_settings, tmp_path):
