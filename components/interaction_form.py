@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from components.patient_picker import NEW
-from components.safe import escape_markdown
 from db.intake import AUTO_TYPE, ConcernDraft, InteractionDraft
 from db.models import CHANNELS, CONCERN_TYPES, DIRECTIONS, SEVERITIES
 from db.patients import NewPatient, OpenConcernSummary
@@ -218,13 +217,13 @@ def _concern_fields(
 
 
 def describe_saved(result, patient_label: str | None) -> str:
-    """The confirmation line after a save (markdown-safe)."""
-    who = escape_markdown(patient_label) if patient_label else "an anonymous contact"
+    """The confirmation line after a save (plain text: shown with components.safe)."""
+    who = patient_label or "an anonymous contact"
     text = f"Interaction #{result.interaction_id} logged for {who}."
     if result.concern_type:
         text += f" {result.concern_type.capitalize()} #{result.concern_id} opened"
         if result.grievance_rule:
-            text += f" (rule: {escape_markdown(result.grievance_rule)})"
+            text += f" (rule: {result.grievance_rule})"
         text += "."
     elif result.concern_id:
         text += f" Added to concern #{result.concern_id}."

@@ -11,7 +11,7 @@ import time
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from components.safe import escape_markdown
+from components.safe import Label, show_line
 from components.session import (
     UNATTENDED_RERUN_KEY,
     current_staff,
@@ -73,10 +73,8 @@ def _idle_watch() -> None:
 
 def _draw_sidebar(staff: StaffMember) -> None:
     with st.sidebar:
-        st.markdown(f"**{escape_markdown(staff.display_name)}**")
-        st.caption(
-            f"{', '.join(sorted(staff.roles))} · {escape_markdown(get_settings().facility_name)}"
-        )
+        show_line(Label(staff.display_name))
+        show_line(f"{', '.join(sorted(staff.roles))} · {get_settings().facility_name}", small=True)
         if presentation_forced(staff):
             st.caption("Presentation mode is always on for leadership.")
         else:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from components import dashboard_view as view
 from components.dashboard_data import department_choices, load_dashboard
 from components.dashboard_filters import CHART_KEY, DashboardView
-from components.safe import escape_markdown
+from components.safe import Label, show_line
 from components.shell import get_engine, presentation_frame, require_roles
 from db import periods
 from db.dashboard_queries import overdue_concerns, overdue_counts
@@ -34,10 +34,12 @@ period, department_id = filters.period, filters.department_id
 comparison = periods.comparison_period(period, today=today)
 where = "All departments" if department_id is None else names[department_id]
 in_progress = period.first_day <= today < period.end_day
-st.caption(
-    f"**{escape_markdown(where)}** · {period.label()}"
+show_line(
+    Label(where),
+    f" · {period.label()}"
     + (" (to date)" if in_progress else "")
-    + f" · compared with {comparison.label()} · times in {settings.facility_tz_name}"
+    + f" · compared with {comparison.label()} · times in {settings.facility_tz_name}",
+    small=True,
 )
 
 numbers, specs = load_dashboard(

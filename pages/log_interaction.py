@@ -15,7 +15,7 @@ from components.interaction_form import (
     interaction_form,
 )
 from components.patient_picker import FIND, patient_picker
-from components.safe import escape_markdown
+from components.safe import Label, show_notice, show_table
 from components.shell import get_engine, presentation_mode, require_roles
 from db.intake import AlreadySaved, InvalidInput, log_interaction, my_recent_interactions
 from db.patients import RECENT_CONTACT_WINDOW, contacts_since, open_concerns_of
@@ -36,7 +36,7 @@ key = f"log{version}"
 # The confirmation of the last save stays until the next one (its button must survive a rerun).
 saved = st.session_state.get("log_saved")
 if saved:
-    st.success(saved["text"], icon=":material/check_circle:")
+    show_notice("success", saved["text"])
     if saved["concern_id"] and st.button(
         f"Open concern #{saved['concern_id']}", icon=":material/open_in_new:", key="open_saved"
     ):
@@ -56,10 +56,12 @@ if choice.patient is not None:
         if recent:
             lines.append(f"{recent} contact(s) in the last 7 days.")
         for c in open_concerns:
-            lines.append(f"Open {c.type} #{c.id} ({c.status}): {escape_markdown(c.summary[:80])}")
-        st.warning(
-            "  \n".join(lines) + "  \nChoose **Adds to an open concern** below to add to it.",
-            icon=":material/history:",
+            lines.append(f"Open {c.type} #{c.id} ({c.status}): {c.summary[:80]}")
+        show_notice(
+            "warning",
+            "\n".join(lines) + "\nChoose ",
+            Label("Adds to an open concern"),
+            " to add to it.",
         )
 
 outcomes = list(OUTCOME_LABELS)
@@ -133,7 +135,7 @@ with Session(get_engine()) as session:
         session=session, staff_id=staff.id, since=local_midnight(facility_today(tz), tz)
     )
 if mine:
-    st.table(
+    show_table(
         {
             "Time": [m.occurred_at.astimezone(tz).strftime("%H:%M") for m in mine],
             "Patient": [m.patient for m in mine],

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from components import concern_views as views
 from components import url_state
-from components.safe import escape_markdown
+from components.safe import show_notice
 from components.shell import get_engine, presentation_mode, require_roles
 from components.worklist import worklist_filters, worklist_table
 from db.concerns import WORKING_ROLES, concern_detail, may_act, open_concerns
@@ -29,7 +29,7 @@ with Session(get_engine()) as session:
 
 flash = st.session_state.pop("concern_flash", None)
 if flash:
-    st.success(flash, icon=":material/check_circle:")
+    show_notice("success", flash)
 
 concern_id = url_state.whole_number(st.query_params, "concern")
 if concern_id is not None:
@@ -51,16 +51,12 @@ if concern_id is not None:
     seen = st.session_state.get(seen_key) or detail
     conflict = st.session_state.pop(f"conflict_{concern_id}", None)
     if conflict:
-        lines = [
-            f"- {escape_markdown(field)}: {escape_markdown(str(before))} → "
-            f"{escape_markdown(str(after))}"
-            for field, before, after in conflict
-        ]
-        st.warning(
+        lines = [f"- {field}: {before} → {after}" for field, before, after in conflict]
+        show_notice(
+            "warning",
             "Someone else changed this concern while you were working on it, so your action "
             "was not saved. What changed:\n" + "\n".join(lines) + "\n\nYour text is still in "
             "the form: check the concern below and save again.",
-            icon=":material/sync_problem:",
         )
     views.concern_summary(detail, now, tz, show_phi=not presenting)
     st.markdown("**Issues**")

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 
 from db import concerns as c
 from db.models import Concern, ConcernEvent
+from tests.displayed import html_texts
 from tests.helpers import open_concern, version_of
 
 PAGE = "pages/open_concerns.py"
@@ -57,7 +58,7 @@ def test_detail_shows_the_concern_and_resolving_needs_text(page_as, world, manag
     assert "Enter how the concern was resolved." in [e.value for e in at.error]
     at.text_area(key=f"{resolve}_text").input("Apologised; meal replaced")
     at.button(key=f"FormSubmitter:{resolve}-Resolve").click().run()
-    assert at.success[0].value == "Resolved."
+    assert html_texts(at, "success")[0] == "Resolved."
     with Session(engine) as s:
         assert s.get(Concern, concern_id).status == "resolved"
 
@@ -83,14 +84,14 @@ def test_someone_elses_change_is_shown_and_the_typed_note_kept(
         )
     at.button(key=f"FormSubmitter:{note}-Add note").click().run()
     assert not at.exception
-    warning = next(w.value for w in at.warning if "Someone else changed" in w.value)
+    warning = next(w for w in html_texts(at, "warning") if "Someone else changed" in w)
     assert "escalated" in warning and "Cardiology" in warning
     assert at.text_area(key=f"{note}_text").value == "Spoke to the ward sister"
     with Session(engine) as s:
         kinds = [e.kind for e in s.scalars(select(ConcernEvent))]
     assert "note" not in kinds
     at.button(key=f"FormSubmitter:{note}-Add note").click().run()  # now against what they see
-    assert at.success[0].value == "Note added."
+    assert html_texts(at, "success")[0] == "Note added."
 
 
 def test_an_executive_cannot_open_another_executives_concern(page_as, world, make_staff, engine):
