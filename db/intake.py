@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from db.audit import record_audit
+from db.concerns import may_act
 from db.grievance import COMPLAINT_TYPES, ComplaintFacts, GrievanceProposal, propose_grievance
 from db.models import (
     CHANNELS,
@@ -221,7 +222,7 @@ def log_interaction(
     if earlier is not None:
         return earlier
     errors = draft_problems(draft, now)
-    errors.update(_reference_problems(session, draft))
+    errors.update(_reference_problems(session, staff, draft))
     if errors:
         raise InvalidInput(errors)
 
@@ -307,7 +308,9 @@ def log_interaction(
     )
 
 
-def _reference_problems(session: Session, draft: InteractionDraft) -> dict[str, str]:
+def _reference_problems(
+    session: Session, staff: StaffMember, draft: InteractionDraft
+) -> dict[str, str]:
     """Checks that need the database: the things picked exist and may be used."""
     errors: dict[str, str] = {}
     if draft.department_id is not None and not session.scalar(
@@ -326,12 +329,19 @@ def _reference_problems(session: Session, draft: InteractionDraft) -> dict[str, 
             errors["concern.owner_id"] = "The owner must be an active executive or manager."
     if draft.outcome == ADDS_TO_CONCERN and draft.add_to_concern_id is not None:
         concern = session.execute(
-            select(Concern.patient_id, Concern.status).where(Concern.id == draft.add_to_concern_id)
+            select(Concern.patient_id, Concern.status, Concern.owner_id).where(
+                Concern.id == draft.add_to_concern_id
+            )
         ).first()
         if concern is None or concern.status not in OPEN_STATUSES:
             errors["add_to_concern_id"] = "That concern is no longer open."
         elif concern.patient_id != draft.patient_id:
             errors["add_to_concern_id"] = "That concern belongs to another patient."
+        elif not may_act(staff, concern.owner_id):
+            # The same rule as every concern action: adding a contact writes to the concern.
+            errors["add_to_concern_id"] = (
+                "That concern belongs to another executive: ask them or a manager to add to it."
+            )
     return errors
 
 

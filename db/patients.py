@@ -216,6 +216,7 @@ class OpenConcernSummary:
     status: str
     summary: str
     due_at: dt.datetime | None
+    owner_id: int | None = None
 
 
 def open_concerns_of(*, session: Session, patient_id: int) -> list[OpenConcernSummary]:
@@ -228,6 +229,7 @@ def open_concerns_of(*, session: Session, patient_id: int) -> list[OpenConcernSu
             Concern.status,
             Concern.summary,
             Concern.due_at,
+            Concern.owner_id,
         )
         .where(Concern.patient_id == patient_id, Concern.status.in_(OPEN_STATUSES))
         .order_by(Concern.due_at.nulls_last(), Concern.id)

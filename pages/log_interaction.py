@@ -17,6 +17,7 @@ from components.interaction_form import (
 from components.patient_picker import FIND, patient_picker
 from components.safe import Label, show_notice, show_table
 from components.shell import get_engine, presentation_mode, require_roles
+from db.concerns import may_act
 from db.intake import AlreadySaved, InvalidInput, log_interaction, my_recent_interactions
 from db.patients import RECENT_CONTACT_WINDOW, contacts_since, open_concerns_of
 from db.periods import facility_today, local_midnight
@@ -56,7 +57,9 @@ if choice.patient is not None:
         if recent:
             lines.append(f"{recent} contact(s) in the last 7 days.")
         for c in open_concerns:
-            lines.append(f"Open {c.type} #{c.id} ({c.status}): {c.summary[:80]}")
+            # Another executive's concern: that it exists, not what it says.
+            about = f": {c.summary[:80]}" if may_act(staff, c.owner_id) else ", another executive's"
+            lines.append(f"Open {c.type} #{c.id} ({c.status}){about}")
         show_notice(
             "warning",
             "\n".join(lines) + "\nChoose ",
@@ -82,7 +85,7 @@ with Session(get_engine()) as session:
             for s in list_staff(session=session)
             if s.has_any("executive", "manager")
         },
-        open_concerns=open_concerns,
+        open_concerns=[c for c in open_concerns if may_act(staff, c.owner_id)],
     )
 errors = st.session_state.pop("log_errors", {})
 if "patient" in errors:
