@@ -136,7 +136,6 @@ def interaction_form(
         summary = st.text_area(
             "Summary",
             key=f"{key}_summary",
-            max_chars=4000,
             height=110,
             placeholder="What the patient told us, and what was done",
         )

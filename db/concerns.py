@@ -37,10 +37,16 @@ from db.models import (
 )
 from db.sla import concern_due_at, sla_targets
 from db.users import StaffMember
-from db.validation import InvalidInput, escape_like
+from db.validation import (
+    MAX_LONG_TEXT,
+    MAX_SEARCH_TEXT,
+    MAX_SHORT_TEXT,
+    InvalidInput,
+    check_texts,
+    escape_like,
+)
 
 WORKING_ROLES = ("executive", "manager")
-MAX_TEXT = 4000
 WORKLIST_LIMIT = 200
 
 # The status state machine. Resolving is allowed from any open status; closing only after
@@ -134,6 +140,7 @@ def open_concerns(
         conditions.append(Concern.owner_id == filters.owner_id)
     if filters.overdue_only:
         conditions.append(Concern.due_at < now)
+    check_texts({"text": (filters.text, MAX_SEARCH_TEXT)})
     if filters.text.strip():
         conditions.append(Concern.summary.ilike(f"%{escape_like(filters.text.strip())}%"))
     rows = session.execute(
@@ -434,12 +441,11 @@ def _record(
     session.flush()  # the version check happens here: UPDATE ... WHERE version = seen
 
 
-def _required_text(value: str, field: str, what: str) -> str:
+def _required_text(value: str, field: str, what: str, limit: int = MAX_LONG_TEXT) -> str:
+    check_texts({field: (value, limit)})
     text = (value or "").strip()
     if not text:
         raise InvalidInput({field: f"Enter {what}."})
-    if len(text) > MAX_TEXT:
-        raise InvalidInput({field: f"At most {MAX_TEXT} characters ({len(text)} typed)."})
     return text
 
 
@@ -517,7 +523,7 @@ def escalate(
     reason: str,
 ) -> None:
     """Route the concern to a department for action, with the reason."""
-    reason = _required_text(reason, "reason", "why it is escalated")
+    reason = _required_text(reason, "reason", "why it is escalated", MAX_SHORT_TEXT)
     concern = _locked(session, staff, concern_id, seen_version)
     name = session.scalar(
         select(Department.name).where(Department.id == department_id, Department.active)
@@ -633,6 +639,13 @@ def record_written_response(
 ) -> None:
     """The written response CMS requires: contact person, steps taken, result, completion date.
     Refused while any of the four is missing."""
+    check_texts(
+        {
+            "contact_person": (contact_person, MAX_SHORT_TEXT),
+            "steps_taken": (steps_taken, MAX_LONG_TEXT),
+            "result": (result, MAX_LONG_TEXT),
+        }
+    )
     errors = {}
     for field, value, what in (
         ("contact_person", contact_person, "the contact person named in the letter"),
@@ -672,6 +685,7 @@ def record_still_working(
     today: dt.date,
 ) -> None:
     """The "still working on it" notice, with the new date the patient was given."""
+    check_texts({"note": (note, MAX_SHORT_TEXT)})
     if new_date is None or new_date <= today:
         raise InvalidInput({"new_date": "Give the patient a new date after today."})
     concern = _locked(session, staff, concern_id, seen_version)
@@ -700,6 +714,7 @@ def save_issue(
     issue_id: int | None = None,
 ) -> None:
     """Add an issue, or edit one (issue_id). The concern's category follows its first issue."""
+    check_texts({"description": (description, MAX_SHORT_TEXT)})
     errors = {}
     if category_id is None:
         errors["category_id"] = "Choose the issue's category."
@@ -819,7 +834,7 @@ def reopen(
     *, session: Session, staff: StaffMember, concern_id: int, seen_version: int, reason: str
 ) -> None:
     """Back to in progress; the resolution is cleared (it stays in the timeline)."""
-    reason = _required_text(reason, "reason", "why the concern is reopened")
+    reason = _required_text(reason, "reason", "why the concern is reopened", MAX_SHORT_TEXT)
     concern = _locked(session, staff, concern_id, seen_version)
     if concern.status not in CLOSED_STATUSES:
         raise TransitionRefused("Only a resolved or closed concern can be reopened.")

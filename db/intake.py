@@ -37,14 +37,13 @@ from db.models import (
 from db.patients import NewPatient, create_patient, get_patient, patient_problems
 from db.sla import concern_due_at, grievance_acknowledgement_due_at, sla_targets
 from db.users import StaffMember
-from db.validation import InvalidInput
+from db.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, InvalidInput, text_problem
 
 LOGGING_ROLES = ("executive", "manager")
 OWNER_ROLES = ("executive", "manager")
 OPENS_CONCERN = "concern-opened"
 ADDS_TO_CONCERN = "added-to-concern"
 AUTO_TYPE = "auto"  # let the CMS rules choose complaint or grievance
-MAX_SUMMARY = 4000
 MAX_DURATION = 600
 
 
@@ -105,10 +104,12 @@ def draft_problems(draft: InteractionDraft, now: dt.datetime) -> dict[str, str]:
     if draft.outcome not in OUTCOMES:
         errors["outcome"] = "Choose the outcome."
     summary = draft.summary.strip()
-    if not summary:
+    if problem := text_problem(draft.summary, MAX_LONG_TEXT):
+        errors["summary"] = problem
+    elif not summary:
         errors["summary"] = "Write what the contact was about."
-    elif len(summary) > MAX_SUMMARY:
-        errors["summary"] = f"At most {MAX_SUMMARY} characters ({len(summary)} typed)."
+    if problem := text_problem(draft.concern.override_reason, MAX_SHORT_TEXT):
+        errors["concern.override_reason"] = problem
     if draft.duration_minutes is not None and not 0 <= draft.duration_minutes <= MAX_DURATION:
         errors["duration_minutes"] = f"Between 0 and {MAX_DURATION} minutes."
     if draft.occurred_at > now + dt.timedelta(minutes=5):

@@ -14,6 +14,7 @@ from db.concerns import WORKING_ROLES, concern_detail, may_act, open_concerns
 from db.reference import active_categories, active_departments
 from db.settings import get_settings
 from db.users import list_staff
+from db.validation import InvalidInput
 
 staff = require_roles("executive", "manager")
 tz = get_settings().facility_tz
@@ -71,8 +72,12 @@ if concern_id is not None:
 
 st.title("Open concerns")
 filters = worklist_filters(departments, owners)
-with Session(get_engine()) as session:
-    rows = open_concerns(session=session, staff=staff, filters=filters, now=now)
+try:
+    with Session(get_engine()) as session:
+        rows = open_concerns(session=session, staff=staff, filters=filters, now=now)
+except InvalidInput as refused:
+    st.error(refused.errors["text"], icon=":material/error:")
+    st.stop()
 overdue = sum(r.overdue(now) for r in rows)
 st.caption(
     f"{len(rows)} concern(s) shown{' (the first 200)' if len(rows) == 200 else ''}, "
