@@ -14,12 +14,13 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db.engine import database_url, make_engine
+from db.engine import app_database_url, make_engine
 from db.settings import get_settings
-from db.users import StaffMember, end_all_sessions
+from db.users import StaffMember, end_session
 
 STAFF_KEY = "staff"
 SESSION_STARTED_KEY = "session_started_at"
+SESSION_ID_KEY = "session_id"  # the server-side session (db.users.start_session)
 LAST_ACTIVITY_KEY = "last_activity_at"
 # Set by a rerun nobody asked for (a presentation screen refreshing itself): not activity.
 UNATTENDED_RERUN_KEY = "presentation_auto_refresh"
@@ -29,7 +30,7 @@ SIGN_OUT_NOTICE = "sign_out_notice"
 
 @lru_cache(maxsize=1)
 def _resolved_database_url() -> str:
-    return database_url(get_settings())
+    return app_database_url(get_settings())
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,6 +46,11 @@ def get_engine() -> Engine:
 def current_staff() -> StaffMember | None:
     """Who is signed in to this browser session, or None."""
     return st.session_state.get(STAFF_KEY)
+
+
+def unattended_rerun() -> bool:
+    """Was this run started by a timer rather than a person?"""
+    return bool(st.session_state.get(UNATTENDED_RERUN_KEY, False))
 
 
 def touch_activity(now: dt.datetime | None = None, *, unattended_counts: bool = False) -> None:
@@ -75,7 +81,7 @@ def idle_expired(now: dt.datetime | None = None) -> bool:
 
 def clear_session() -> None:
     """Forget who is signed in to this browser session (the server side is not touched)."""
-    for key in (STAFF_KEY, SESSION_STARTED_KEY, LAST_ACTIVITY_KEY):
+    for key in (STAFF_KEY, SESSION_STARTED_KEY, SESSION_ID_KEY, LAST_ACTIVITY_KEY):
         st.session_state.pop(key, None)
     # streamlit-authenticator's own state, which its cookie controller reads.
     for key in ("authentication_status", "username", "name", "roles"):
@@ -87,9 +93,14 @@ def sign_out(reason: str) -> None:
     staff = current_staff()
     if staff is not None:
         with Session(get_engine()) as session, session.begin():
-            end_all_sessions(session=session, user_id=staff.id, username=staff.username)
+            end_session(
+                session=session,
+                session_id=st.session_state.get(SESSION_ID_KEY),
+                user_id=staff.id,
+                username=staff.username,
+            )
     # The cookie is deleted by the next run, which completes (this one is usually cut short by
-    # a rerun); until then the server already refuses it (sessions_valid_after).
+    # a rerun); until then the server already refuses it (the session is ended).
     st.session_state[DELETE_COOKIE_PENDING] = True
     st.session_state["logout"] = True
     clear_session()

@@ -15,13 +15,15 @@ import os
 import sys
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_accounts
-from db.engine import database_url, make_engine
+from db.engine import database_url, demo_app_role_password, make_engine
 from db.migrate import upgrade_to_head
 from db.models import ROLES, Interaction
+from db.roles import APP_ROLE, ensure_app_role, grant_app_privileges
 from db.settings import get_settings
 from db.users import create_user, set_password
 
@@ -41,6 +43,23 @@ def _seed_instruments(engine) -> None:
         seed_standard_instruments(session=session)
 
 
+def _grant_app_role(engine) -> None:
+    """After migrating as the owner: the app role may use the (possibly new) tables. In demo
+    mode the role is created here; in production the DBA creates it (README)."""
+    settings = get_settings()
+    if settings.demo_mode:
+        with engine.begin() as conn:
+            ensure_app_role(conn, APP_ROLE, demo_app_role_password(settings))
+            grant_app_privileges(conn, APP_ROLE)
+    elif settings.owner_database_url:
+        role = make_url(settings.database_url).username
+        with engine.begin() as conn:
+            grant_app_privileges(conn, role)
+        print(f"App role: {role} (row access only)")
+    else:
+        print("App role: none (DATABASE_OWNER_URL unset: the app connects as the owner)")
+
+
 def prepare(port: str) -> None:
     """Start the database, migrate, load demo data on first start, and say how to sign in."""
     settings = get_settings()
@@ -53,6 +72,7 @@ def prepare(port: str) -> None:
     engine = _engine()
     applied = upgrade_to_head(engine)
     print(f"Schema: {len(applied)} migration(s) applied" if applied else "Schema: up to date")
+    _grant_app_role(engine)
     if settings.demo_mode:
         settings.require_cookie_key()
         with Session(engine) as session:
@@ -103,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = _engine()
         applied = upgrade_to_head(engine)
         print(f"{len(applied)} migration(s) applied" if applied else "Schema is up to date")
+        _grant_app_role(engine)
     elif args.command in ("create-user", "set-password"):
         password = os.environ.get("PRD_NEW_PASSWORD") or getpass.getpass("New password: ")
         engine = _engine()

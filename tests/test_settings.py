@@ -1,5 +1,6 @@
 """Settings: one place, safe cookie keys, and a plain message when the database is down."""
 
+import secrets
 import time
 from pathlib import Path
 
@@ -34,7 +35,9 @@ def test_demo_mode_generates_a_cookie_key_once_and_keeps_it(fresh_settings, tmp_
     assert get_settings().require_cookie_key() == key
 
 
-@pytest.mark.parametrize("key", [None, "short", "changeme", "some_signature_key"])
+@pytest.mark.parametrize(
+    "key", [None, "short", "changeme", "some_signature_key", "a" * 40, "ab" * 20, "password" * 5]
+)
 def test_production_refuses_a_missing_short_or_default_cookie_key(fresh_settings, monkeypatch, key):
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db.example/prd")
     if key:
@@ -60,7 +63,7 @@ def test_facility_settings_from_environment(fresh_settings, monkeypatch):
 def test_unreachable_database_gives_a_plain_message_within_ten_seconds(fresh_settings, monkeypatch):
     # Nothing listens on port 9 of localhost: the connection is refused at once.
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://prd:prd@127.0.0.1:9/prd")
-    monkeypatch.setenv("PRD_COOKIE_KEY", "k" * 40)
+    monkeypatch.setenv("PRD_COOKIE_KEY", secrets.token_urlsafe(48))
     started = time.monotonic()
     at = AppTest.from_file(APP, default_timeout=15).run()
     at.text_input(key="sign_in_username").input("dokafor")
@@ -69,3 +72,13 @@ def test_unreachable_database_gives_a_plain_message_within_ten_seconds(fresh_set
     assert time.monotonic() - started < 10
     assert not at.exception
     assert "database cannot be reached" in at.error[0].value
+
+
+def test_a_random_key_is_accepted(fresh_settings, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db.example/prd")
+    key = secrets.token_urlsafe(48)
+    monkeypatch.setenv("PRD_COOKIE_KEY", key)
+    assert get_settings().require_cookie_key() == key
+    monkeypatch.setenv("PRD_COOKIE_KEY", secrets.token_hex(32))
+    get_settings.cache_clear()
+    assert get_settings().require_cookie_key()
