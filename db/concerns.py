@@ -119,7 +119,8 @@ def open_concerns(
 ) -> list[WorklistRow]:
     """The worklist: open concerns matching `filters`, soonest due first (no clock last).
 
-    Executives see their own and unassigned concerns; managers see all.
+    Executives see their own and unassigned concerns; managers see all. A text search adds an
+    audit row to `session` (the caller commits).
     """
     if not staff.has_any(*WORKING_ROLES):
         raise PermissionError("Only executives and managers work concerns.")
@@ -168,6 +169,17 @@ def open_concerns(
         .order_by(Concern.due_at.asc().nulls_last(), Concern.id)
         .limit(limit)
     ).all()
+    if filters.text.strip():
+        # A search of what patients said is a PHI search: audited (what was searched stays out
+        # of the audit row, which is read more widely than the concerns).
+        record_audit(
+            session=session,
+            action="search-concern",
+            username=staff.username,
+            user_id=staff.id,
+            entity="concern",
+            detail={"results": len(rows), "length": len(filters.text.strip())},
+        )
     return [WorklistRow(*row) for row in rows]
 
 

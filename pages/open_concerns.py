@@ -73,7 +73,7 @@ if concern_id is not None:
 st.title("Open concerns")
 filters = worklist_filters(departments, owners)
 try:
-    with Session(get_engine()) as session:
+    with Session(get_engine()) as session, session.begin():
         rows = open_concerns(session=session, staff=staff, filters=filters, now=now)
 except InvalidInput as refused:
     st.error(refused.errors["text"], icon=":material/error:")
@@ -83,7 +83,8 @@ st.caption(
     f"{len(rows)} concern(s) shown{' (the first 200)' if len(rows) == 200 else ''}, "
     f"{overdue} overdue · soonest due first · times in {tz.key}. Select a row to open it."
 )
-picked = worklist_table(rows, now, tz, presenting)
+# st.dataframe always offers a CSV download: summaries only for roles that may export.
+picked = worklist_table(rows, now, tz, presenting, may_export="manager" in staff.roles)
 if picked is not None:
     st.query_params["concern"] = str(picked)
     st.rerun()
