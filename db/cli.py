@@ -2,6 +2,7 @@
 
 python -m db.cli prepare                 # what `make run` does before serving the app
 python -m db.cli migrate                 # apply pending migrations
+python -m db.cli server-address          # 127.0.0.1 unless demo mode or PRD_SERVER_ADDRESS
 python -m db.cli create-user USERNAME --name "Full Name" --role manager [--role admin]
 python -m db.cli set-password USERNAME   # asks for the password (or PRD_NEW_PASSWORD)
 python -m db.cli generate --size demo|reference [--seed N]
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("prepare", help="database, migrations, demo data; prints sign-in help")
     p.add_argument("--port", default=os.environ.get("PORT", "8501"))
     sub.add_parser("migrate", help="apply pending migrations")
+    sub.add_parser("server-address", help="print the address the app server should listen on")
     p = sub.add_parser("create-user", help="add a staff account")
     p.add_argument("username")
     p.add_argument("--name", required=True, help="display name")
@@ -119,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "prepare":
         prepare(args.port)
+    elif args.command == "server-address":
+        print(get_settings().bind_address)
     elif args.command == "migrate":
         engine = _engine()
         applied = upgrade_to_head(engine)

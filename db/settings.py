@@ -56,6 +56,15 @@ class Settings:
     cookie_key: str | None
     cookie_expiry_hours: float
     idle_timeout_minutes: int
+    server_address: str | None = None  # PRD_SERVER_ADDRESS
+
+    @property
+    def bind_address(self) -> str:
+        """Where the app server listens: PRD_SERVER_ADDRESS, else every interface in demo mode
+        and only this machine otherwise (the reverse proxy in front is the way in: docs/)."""
+        if self.server_address:
+            return self.server_address
+        return "0.0.0.0" if self.demo_mode else "127.0.0.1"
 
     @property
     def demo_mode(self) -> bool:
@@ -128,4 +137,5 @@ def get_settings() -> Settings:
         cookie_key=_get("PRD_COOKIE_KEY"),
         cookie_expiry_hours=float(_get("PRD_COOKIE_EXPIRY_HOURS", "8")),
         idle_timeout_minutes=int(_get("PRD_IDLE_TIMEOUT_MINUTES", "15")),
+        server_address=_get("PRD_SERVER_ADDRESS"),
     )

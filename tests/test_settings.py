@@ -82,3 +82,13 @@ def test_a_random_key_is_accepted(fresh_settings, monkeypatch):
     monkeypatch.setenv("PRD_COOKIE_KEY", secrets.token_hex(32))
     get_settings.cache_clear()
     assert get_settings().require_cookie_key()
+
+
+def test_outside_demo_mode_the_server_listens_on_this_machine_only(fresh_settings, monkeypatch):
+    assert get_settings().bind_address == "0.0.0.0"  # demo mode
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db.example/prd")
+    get_settings.cache_clear()
+    assert get_settings().bind_address == "127.0.0.1"
+    monkeypatch.setenv("PRD_SERVER_ADDRESS", "10.0.0.5")
+    get_settings.cache_clear()
+    assert get_settings().bind_address == "10.0.0.5"
