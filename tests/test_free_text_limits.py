@@ -10,8 +10,7 @@ from db import concerns as c
 from db.intake import ConcernDraft, log_interaction
 from db.patients import NewPatient, search_patients
 from db.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, NUL_MESSAGE, InvalidInput
-from tests.concern_factory import open_concern, version_of
-from tests.intake_world import NOW, NY, draft, seed_world
+from tests.helpers import NOW, NY, draft, open_concern, seed_world, version_of
 
 NUL = "Cold food\x00 on ward 4"
 HUGE = "x" * 102_400

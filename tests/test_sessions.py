@@ -14,7 +14,8 @@ import components.login as login
 from db.models import StaffSession
 from db.settings import get_settings
 from db.users import authenticate, start_session
-from tests.test_app import APP, _sign_in
+from tests.helpers import APP
+from tests.helpers import sign_in as _sign_in
 
 
 def _b64(data: dict) -> str:

@@ -13,8 +13,7 @@ from db import concerns as c
 from db.intake import ADDS_TO_CONCERN, log_interaction
 from db.models import Concern, ConcernEvent, Interaction
 from db.validation import InvalidInput
-from tests.concern_factory import open_concern, version_of
-from tests.intake_world import NOW, NY, draft, seed_world
+from tests.helpers import NOW, NY, draft, open_concern, seed_world, version_of
 
 
 def _add_contact(session, staff, concern_id, seen_version, world):
