@@ -48,4 +48,6 @@ def test_log_a_call_with_the_keyboard_alone(live_app, browser_page, make_staff, 
     assert row.channel == "phone" and row.department_id == world["ed"]
     assert row.summary == "Asked how to get a copy of the discharge letter"
     # The form is ready for the next call.
+    # (The previous form's box may linger for a moment while the rerun replaces it.)
+    expect(page.locator("textarea")).to_have_count(1)
     expect(page.locator("textarea")).to_have_value("")
