@@ -1,6 +1,6 @@
-"""Dashboard: the KPIs for a period, against the previous one, with the trends behind them.
-Counts and rates only, so it is safe on a shared screen; the overdue list names concerns (never
-patients) for managers and shows counts for everyone else.
+"""Dashboard: the KPIs for a period, against the previous one, with the trends behind them
+(definitions: docs/metrics.md). Counts and rates only, so it is safe on a shared screen; the
+overdue list names concerns (never patients) for managers and shows counts for everyone else.
 
 The filters live in the URL (period, from, to, dept, trend, present), so a link reproduces the
 view; clicking a department bar narrows the page to that department.
@@ -49,6 +49,11 @@ numbers, specs = load_dashboard(
     department_id=department_id,
     large=presenting,
 )
+if numbers.summaries_tz != settings.facility_tz_name:  # prepare re-keys them at start
+    st.warning(
+        f"These figures count days in {numbers.summaries_tz}, not {settings.facility_tz_name}: "
+        "run `python -m db.cli prepare` to re-key the summaries."
+    )
 view.draw_tiles(numbers, period, in_progress=in_progress, large=presenting)
 view.draw_charts(
     specs, department_key=CHART_KEY, on_department_click=filters_view.department_clicked
