@@ -6,6 +6,7 @@ python -m db.cli server-address          # 127.0.0.1 unless demo mode or PRD_SER
 python -m db.cli create-user USERNAME --name "Full Name" --role manager [--role admin]
 python -m db.cli set-password USERNAME   # asks for the password (or PRD_NEW_PASSWORD)
 python -m db.cli generate --size demo|reference [--seed N]
+python -m db.cli check-summaries [--repair]   # exit 1 when a summary disagrees with its rows
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import getpass
 import os
 import sys
+import time
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -26,9 +28,18 @@ from db.migrate import upgrade_to_head
 from db.models import ROLES, Interaction
 from db.roles import APP_ROLE, ensure_app_role, grant_app_privileges
 from db.settings import get_settings
+from db.summaries import (
+    SUMMARY_KEYS,
+    ensure_summary_time_zone,
+    repair_summaries,
+    summary_differences,
+    totals_differ,
+)
 from db.users import create_user, set_password
 
 DEMO_SEED = 20261124
+DRIFT_FOUND = 1  # check-summaries: a summary disagreed with its raw rows (repaired or not)
+DRIFT_REMAINS = 3  # check-summaries --repair: still disagreeing after the repair
 
 
 def _engine():
@@ -86,6 +97,7 @@ def prepare(port: str) -> None:
         with Session(engine) as session, session.begin():
             ensure_demo_accounts(session=session)
     _seed_instruments(engine)
+    _summaries_at_start(engine, settings.facility_tz_name)
     if settings.demo_mode:
         print()
         print(f"Patient Relations Desk: http://localhost:{port}")
@@ -98,6 +110,60 @@ def prepare(port: str) -> None:
         settings.require_cookie_key()
         print(f"Patient Relations Desk: http://localhost:{port}")
     engine.dispose()
+
+
+def _summaries_at_start(engine, tz_name: str) -> None:
+    """The dashboard summaries on the facility's calendar and in step with their rows, checked
+    cheaply at start (so no page view ever rebuilds them); refilled here when they are not."""
+    with Session(engine) as session, session.begin():
+        if ensure_summary_time_zone(session=session, tz_name=tz_name):
+            print(f"Summaries: rebuilt to count days in {tz_name}")
+        differ = totals_differ(session=session)
+        if differ:
+            print("Summaries: totals differ from the rows they count:")
+            for line in differ:
+                print(f"  {line}")
+            repair_summaries(session=session, progress=print)
+        else:
+            print("Summaries: totals agree with the rows they count")
+
+
+def check_summaries(engine, *, repair: bool, shown: int = 10) -> int:
+    """Compare every summary with its raw rows, print what differs, refill on request; the
+    exit status says whether anything differed (0: nothing; DRIFT_FOUND; DRIFT_REMAINS)."""
+    drifted = []
+    with Session(engine) as session, session.begin():
+        for table in SUMMARY_KEYS:
+            started = time.perf_counter()
+            count, rows = summary_differences(session=session, table=table, limit=shown)
+            took = time.perf_counter() - started
+            print(f"{table}: {count:,} differing row(s) ({took:.1f} s)", flush=True)
+            for row in rows:
+                key = ", ".join(f"{k}={v}" for k, v in row.key.items())
+                measures = ", ".join(
+                    f"{m} {row.in_summary[m]} (rows give {row.from_raw_rows[m]})"
+                    for m in row.in_summary
+                    if row.in_summary[m] != row.from_raw_rows[m]
+                )
+                print(f"  {key}: {measures}")
+            if count > len(rows):
+                print(f"  ... and {count - len(rows):,} more")
+            if count:
+                drifted.append(table)
+        if not drifted:
+            print("All summaries agree with their rows.")
+            return 0
+        if not repair:
+            print(f"Drift in {len(drifted)} summary table(s); run again with --repair to refill.")
+            return DRIFT_FOUND
+        repair_summaries(session=session, tables=drifted, progress=lambda m: print(m, flush=True))
+    with Session(engine) as session:
+        remaining = [t for t in SUMMARY_KEYS if summary_differences(session=session, table=t)[0]]
+    if remaining:
+        print(f"Still differing after the repair: {', '.join(remaining)}")
+        return DRIFT_REMAINS
+    print(f"Repaired: {', '.join(drifted)}. All summaries now agree with their rows.")
+    return DRIFT_FOUND
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("generate", help="load synthetic data (empty database recommended)")
     p.add_argument("--size", choices=("demo", "reference"), default="demo")
     p.add_argument("--seed", type=int, default=DEMO_SEED)
+    p = sub.add_parser(
+        "check-summaries",
+        help="compare the dashboard summaries with their rows; exit 1 on drift",
+    )
+    p.add_argument("--repair", action="store_true", help="refill the summaries that differ")
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
@@ -157,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         engine = _engine()
         upgrade_to_head(engine)
         generate(engine, size=args.size, seed=args.seed, progress=print)
+    elif args.command == "check-summaries":
+        engine = _engine()
+        try:
+            return check_summaries(engine, repair=args.repair)
+        finally:
+            engine.dispose()
     return 0
 
 
