@@ -503,18 +503,25 @@ def encounter_shares(period: Period, now: dt.datetime | None = None) -> dict[dt.
     day on a clock change included). Empty when nothing of the period has happened."""
     until = counted_until(period, now)
     tz = period.tz
+    whole_end = period.end_day  # whole days counted: [first_day, whole_end)
+    today_part = Decimal(0)
+    if until < period.end:
+        whole_end = until.astimezone(tz).date()
+        start = local_midnight(whole_end, tz)
+        end = local_midnight(whole_end + dt.timedelta(days=1), tz)
+        seconds = Decimal((until - start).total_seconds())
+        today_part = seconds / Decimal((end - start).total_seconds())
     shares: dict[dt.date, Decimal] = {}
-    day = period.first_day
-    while local_midnight(day, tz) < until:
-        start, end = local_midnight(day, tz), local_midnight(day + dt.timedelta(days=1), tz)
-        part = Decimal(1)
-        if until < end:
-            part = Decimal((until - start).total_seconds()) / Decimal((end - start).total_seconds())
-        month = day.replace(day=1)
+    month = period.first_day.replace(day=1)
+    while month < whole_end or (today_part and month <= whole_end):
         next_month = (month + dt.timedelta(days=32)).replace(day=1)
-        month_days = (next_month - month).days
-        shares[month] = shares.get(month, Decimal(0)) + part / month_days
-        day += dt.timedelta(days=1)
+        days = (min(next_month, whole_end) - max(month, period.first_day)).days
+        part = Decimal(max(days, 0))
+        if today_part and month <= whole_end < next_month:
+            part += today_part
+        if part:
+            shares[month] = part / (next_month - month).days
+        month = next_month
     return shares
 
 
