@@ -1,4 +1,4 @@
-"""Every KPI of SPEC section 4 against small fixed data with hand-computed answers
+"""Every KPI of docs/metrics.md against small fixed data with hand-computed answers
 (tests/dashboard_world.py), and the trigger-kept summaries against the raw rows."""
 
 from __future__ import annotations
