@@ -189,17 +189,20 @@ def plain_kpis(session: Session, period: Period, dept: int | None) -> dict[str, 
         dept,
     )
     out["median days"] = (None if median is None else float(median), resolved)
-    # The window's end: 168 hours on, if that shows the same clock time 7 days later (it does
-    # unless the clocks changed in between: then the local time 7 days later).
+    # The window's end: the local time 7 days later; PostgreSQL reads a repeated time as the
+    # second pass (`later`), so take the first when there is one: the same clock time at the
+    # offset in force a day before.
     in_time, ended = _one(
         session,
         "SELECT count(*) FILTER (WHERE written_response_at <= window_end), count(*) FROM ("
         " SELECT written_response_at, department_id,"
-        "  CASE WHEN timezone(:tz, opened_at + interval '168 hours')"
-        "            = timezone(:tz, opened_at) + interval '7 days'"
-        "       THEN opened_at + interval '168 hours'"
-        "       ELSE timezone(:tz, timezone(:tz, opened_at) + interval '7 days') END AS window_end"
-        " FROM concern WHERE type = 'grievance') g"
+        "  CASE WHEN earlier < later AND timezone(:tz, earlier) = local_end"
+        "       THEN earlier ELSE later END AS window_end FROM ("
+        "   SELECT *, timezone('UTC', local_end - (timezone(:tz, later - interval '1 day')"
+        "                        - timezone('UTC', later - interval '1 day'))) AS earlier"
+        "   FROM (SELECT *, timezone(:tz, local_end) AS later FROM ("
+        "     SELECT *, timezone(:tz, opened_at) + interval '7 days' AS local_end"
+        "     FROM concern WHERE type = 'grievance') a) b) c) g"
         f" WHERE window_end >= :start AND window_end < least(:end, :now) AND {DEPARTMENT}",
         period,
         dept,
