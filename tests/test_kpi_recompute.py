@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from db import dashboard_queries as dq
 from db import kpi
 from db.periods import Period, week_start
-from db.synthetic import generate
+from synthetic import generate
 from tests.dashboard_world import add_concern, add_interaction, add_response
 
 TZ_NAME = "America/New_York"
