@@ -9,7 +9,7 @@ hand), and a change of the facility's time zone, which moves every local day. So
 - `ensure_summary_time_zone` makes the summaries count days in the facility's zone (a rebuild
   when it changed). `python -m db.cli prepare` runs it at start; a page view never rebuilds.
 - `totals_differ` is the cheap check `prepare` also runs: each summary's grand totals against a
-  count of its raw rows (well under a second at the reference size).
+  count of its raw rows (1.5 to 3 s at the reference size on a busy 2-core machine).
 - `summary_differences` compares every summary row with the same aggregate computed from the raw
   rows (each summary's `<summary>_source` view) and `repair_summaries` refills the summaries
   that differ. `python -m db.cli check-summaries [--repair]` runs both for operators.
