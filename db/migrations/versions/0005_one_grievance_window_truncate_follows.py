@@ -1,7 +1,7 @@
 """one grievance response window in SQL; summaries follow TRUNCATE; per-summary refresh
 
 Revision ID: 0005
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-24
 
 - `grievance_response_window_end(opened_at, tz)`: the end of a grievance's 7-day written-response
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
