@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml | $(PY)
 
 run: $(STAMP)
 	$(PY) -m db.cli prepare --port $(PORT)
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true \
+	  --server.address "$$($(PY) -m db.cli server-address)"
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

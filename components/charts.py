@@ -252,7 +252,7 @@ def _rate_rows(frame: pd.DataFrame) -> Rows:
         {
             "department": name,
             "complaints": int(complaints),
-            "encounters": int(encounters),
+            "encounters": round(encounters),  # exact in the rate; whole for display
             "per_thousand": float(rate),
         }
         for name, complaints, encounters, rate in _columns(

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from components.safe import escape_markdown
+from components.safe import Label, show_line, show_table
 from db import concerns as c
 from db.sla import time_left
 
@@ -38,11 +38,12 @@ def concern_summary(detail: c.ConcernDetail, now: dt.datetime, tz: ZoneInfo, sho
     clock = time_left(detail.due_at, now) if detail.is_open and detail.due_at else ""
     if clock:
         clock = f":red[**{clock}**]" if detail.due_at < now else f"**{clock}**"
-    st.markdown(
-        f"**Due** {due}"
-        + (f" · {clock}" if clock else "")
-        + f" · **Owner** {escape_markdown(detail.owner or 'Unassigned')}"
-        + f" · **Department** {escape_markdown(detail.department or '—')}"
+    st.markdown(f"**Due** {due}" + (f" · {clock}" if clock else ""))
+    show_line(
+        Label("Owner"),
+        f" {detail.owner or 'Unassigned'} · ",
+        Label("Department"),
+        f" {detail.department or '—'}",
     )
     if detail.patient_id is None:
         patient = "Anonymous"
@@ -54,22 +55,23 @@ def concern_summary(detail: c.ConcernDetail, now: dt.datetime, tz: ZoneInfo, sho
     else:
         # A shared screen shows no patient identifier at all, not even initials.
         patient = "hidden in presentation mode"
-    st.markdown(
-        f"**Patient:** {escape_markdown(patient)} · **Category:** "
-        f"{escape_markdown(detail.category or '—')} · **Opened:** "
-        f"{detail.opened_at.astimezone(tz):%d %b %Y %H:%M}"
+    show_line(
+        Label("Patient:"),
+        f" {patient} · ",
+        Label("Category:"),
+        f" {detail.category or '—'} · ",
+        Label("Opened:"),
+        f" {detail.opened_at.astimezone(tz):%d %b %Y %H:%M}",
     )
     if show_phi:
         st.text(detail.summary)
     if detail.grievance_rule:
-        st.caption(
-            "CMS rule: "
-            + escape_markdown(detail.grievance_rule)
-            + (
-                f" · overridden: {escape_markdown(detail.grievance_override_reason)}"
-                if detail.grievance_override_reason and show_phi
-                else ""
-            )
+        # The override reason is free text: like the summary, never on a presentation screen.
+        override = detail.grievance_override_reason if show_phi else None
+        show_line(
+            f"CMS rule: {detail.grievance_rule}",
+            f" · overridden: {override}" if override else "",
+            small=True,
         )
     if detail.type == "grievance":
 
@@ -106,7 +108,7 @@ def issues_table(detail: c.ConcernDetail) -> None:
 
 
 def timeline_table(detail: c.ConcernDetail, tz: ZoneInfo, show_phi: bool) -> None:
-    st.table(
+    show_table(
         {
             "When": [
                 e.occurred_at.astimezone(tz).strftime("%d %b %Y %H:%M") for e in detail.events

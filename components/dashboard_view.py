@@ -70,8 +70,9 @@ def dashboard_tiles(numbers: DashboardNumbers, period: Period, *, in_progress: b
             of=("encounter", "encounters"),
             compared_with=before,
             delta_colour="inverse",
-            help="Complaints and grievances opened, per 1,000 patient encounters; only "
-            "departments whose monthly encounter volumes cover the whole period.",
+            help="Complaints and grievances opened, per 1,000 patient encounters (prorated "
+            "from monthly volumes, counted only up to now); only departments whose volumes "
+            "cover the period.",
         ),
         tile_for(
             "On-time resolution",

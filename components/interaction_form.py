@@ -18,11 +18,13 @@ import streamlit as st
 from components.drafts import DraftForm
 from components.form_helpers import field_error, optional_select
 from components.patient_picker import FIND, NEW
-from components.safe import escape_markdown
+from components.safe import Label, show_line, show_notice
 from components.wording import counted, shortened
+from db.concerns import may_act
 from db.intake import AUTO_TYPE, ConcernDraft, InteractionDraft, RecentInteraction
 from db.models import CHANNELS, CONCERN_TYPES, DIRECTIONS, SEVERITIES
 from db.patients import NewPatient, OpenConcernSummary
+from db.users import StaffMember
 
 OUTCOME_LABELS = {
     "resolved-first-contact": "Resolved at first contact",
@@ -68,22 +70,30 @@ def log_draft_form(key: str) -> DraftForm:
     )
 
 
-def also_seen(open_concerns: list[OpenConcernSummary], recent_contacts: int) -> None:
+def also_seen(
+    open_concerns: list[OpenConcernSummary], recent_contacts: int, *, staff: StaffMember
+) -> None:
     """What the desk already knows about the picked patient: recent contacts and open concerns
-    (and only with an open concern, the hint to add to it)."""
+    (another executive's only by number), and only with one of `staff`'s own open concerns the
+    hint to add to it. Summaries are user text: shown as text."""
     if not (open_concerns or recent_contacts):
         return
     lines = []
     if recent_contacts:
         lines.append(f"{counted(recent_contacts, 'contact')} in the last 7 days.")
+    own = False
     for c in open_concerns:
-        lines.append(
-            f"Open {c.type} #{c.id} ({c.status.replace('_', ' ')}): "
-            f"{escape_markdown(shortened(c.summary, 80))}"
-        )
-    if open_concerns:
-        lines.append("Choose **Adds to an open concern** below to add to it.")
-    st.warning("  \n".join(lines), icon=":material/history:")
+        status = c.status.replace("_", " ")
+        if may_act(staff, c.owner_id):
+            own = True
+            lines.append(f"Open {c.type} #{c.id} ({status}): {shortened(c.summary, 80)}")
+        else:
+            # Another executive's concern: that it exists, not what it says.
+            lines.append(f"Open {c.type} #{c.id} ({status}), another executive's")
+    parts: list[object] = ["\n".join(lines)]
+    if own:
+        parts += ["\nChoose ", Label("Adds to an open concern"), " to add to it."]
+    show_notice("warning", *parts)
 
 
 # Fields folded under the summary; a message on one of them unfolds them.
@@ -144,7 +154,6 @@ def interaction_form(
         summary = st.text_area(
             "Summary",
             key=f"{key}_summary",
-            max_chars=4000,
             height=100,
             placeholder="What the patient told us, and what was done · Ctrl+Enter saves",
         )
@@ -255,13 +264,13 @@ def _concern_fields(
 
 
 def describe_saved(result, patient_label: str | None) -> str:
-    """The confirmation line after a save (markdown-safe)."""
-    who = escape_markdown(patient_label) if patient_label else "an anonymous contact"
+    """The confirmation line after a save (plain text: shown with components.safe)."""
+    who = patient_label or "an anonymous contact"
     text = f"Interaction #{result.interaction_id} logged for {who}."
     if result.concern_type:
         text += f" {result.concern_type.capitalize()} #{result.concern_id} opened"
         if result.grievance_rule:
-            text += f" (rule: {escape_markdown(result.grievance_rule)})"
+            text += f" (rule: {result.grievance_rule})"
         text += "."
     elif result.concern_id:
         text += f" Added to concern #{result.concern_id}."
@@ -275,7 +284,7 @@ _TODAY_WIDTHS = [1.1, 2.6, 2.8, 1.5, 7]
 
 def my_interactions_today(rows: list[RecentInteraction], tz: ZoneInfo) -> None:
     """What this person logged today, newest first: whole summaries (wrapped, never cut in a
-    word), each concern a link to its detail. User text is drawn as plain text."""
+    word), each concern a link to its detail. User text goes through components.safe."""
     if not rows:
         st.caption("Nothing logged yet today.")
         return
@@ -288,7 +297,8 @@ def my_interactions_today(rows: list[RecentInteraction], tz: ZoneInfo) -> None:
             _TODAY_WIDTHS, vertical_alignment="top"
         )
         time_col.text(f"{row.occurred_at.astimezone(tz):%H:%M}")
-        patient_col.text(row.patient)
+        with patient_col:
+            show_line(row.patient)
         outcome_col.text(f"{OUTCOME_LABELS[row.outcome]} ({row.channel})")
         if row.concern_id and concern_col.button(
             f"#{row.concern_id}",
@@ -297,4 +307,5 @@ def my_interactions_today(rows: list[RecentInteraction], tz: ZoneInfo) -> None:
             help="Open this concern",
         ):
             st.switch_page("pages/open_concerns.py", query_params={"concern": row.concern_id})
-        summary_col.text(row.summary)
+        with summary_col:
+            show_line(row.summary)

@@ -2,7 +2,9 @@
 
 Formatting is a pure function (`tile_for`), so the rules are tested without Streamlit: a rate
 whose denominator is 0 shows "—" (never 0% or an error), every rate shows its denominator, and
-the change is in the KPI's own unit (percentage points for rates, days for the median).
+the change is in the KPI's own unit (percentage points for rates, days for the median). Each
+tile's help (the "?" tooltip) ends with where its definition is written down: docs/metrics.md,
+the section named after the tile.
 """
 
 from __future__ import annotations
@@ -20,6 +22,36 @@ NO_VALUE = "—"
 NO_CHANGE = "no change"
 Kind = Literal["count", "share", "days", "points", "per_thousand"]
 DeltaColour = Literal["normal", "inverse", "off"]
+DEFINITIONS_FILE = "docs/metrics.md"
+
+# Tile label -> the section of docs/metrics.md that defines it (each heading there is the
+# label). tests/test_metrics_doc.py checks that every section exists.
+DEFINED_IN = {
+    "Interactions": "Interactions",
+    "Concerns opened": "Concerns opened",
+    "Open now": "Open now",
+    "Overdue now": "Overdue now",
+    "Complaints per 1,000": "Complaints per 1,000",
+    "On-time resolution": "On-time resolution",
+    "Median days to resolve": "Median days to resolve",
+    "First-contact resolution": "First-contact resolution",
+    "7-day grievance response": "7-day grievance response",
+    "Net Promoter Score": "Net Promoter Score",
+}
+
+
+def definition_pointer(label: str) -> str:
+    """Where a tile's KPI is defined, as the tooltip says it ("" for a label not listed)."""
+    section = DEFINED_IN.get(label)
+    if section is None:
+        return ""
+    return f"Definition, with a worked example: {DEFINITIONS_FILE}, section “{section}”."
+
+
+def format_denominator(denominator: float) -> str:
+    """A denominator as a tile shows it: whole, with thousands separators. Prorated encounters
+    are divided exactly and only rounded here."""
+    return f"{round(denominator):,}"
 
 
 @dataclass(frozen=True)
@@ -83,13 +115,16 @@ def tile_for(
     have none."""
     parts = []
     if result.denominator is not None:
-        noun = noun_for(result.denominator, *of) if isinstance(of, tuple) else of
-        parts.append(f"of {result.denominator:,} {noun}".rstrip())
+        shown = format_denominator(result.denominator)
+        # The noun agrees with the number as shown ("of 1 window ended"): prorated encounters
+        # are rounded first.
+        noun = noun_for(round(result.denominator), *of) if isinstance(of, tuple) else of
+        parts.append(f"of {shown} {noun}".rstrip())
     before = format_value(result.previous_value, kind)
     if result.previous_value is not None or result.previous_denominator is not None:
         previous = f"{compared_with}: {before}"
         if result.previous_denominator is not None:
-            previous += f" of {result.previous_denominator:,}"
+            previous += f" of {format_denominator(result.previous_denominator)}"
         parts.append(previous)
     return Tile(
         label=label,
@@ -97,7 +132,7 @@ def tile_for(
         delta=format_change(result, kind),
         delta_colour=delta_colour,
         caption=" · ".join(parts),
-        help=help,
+        help="\n\n".join(part for part in (help, definition_pointer(label)) if part),
     )
 
 

@@ -10,29 +10,38 @@ neither lock accounts in the database nor audit failed logins.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 from sqlalchemy.orm import Session
 
-from components.shell import (
-    LAST_ACTIVITY_KEY,
+from components.presentation import presentation_forced
+from components.session import (
+    DELETE_COOKIE_PENDING,
+    SESSION_ID_KEY,
     SESSION_STARTED_KEY,
+    SIGN_OUT_NOTICE,
     STAFF_KEY,
+    clear_session,
     get_engine,
     idle_expired,
     idle_sign_out_message,
+    idle_timeout,
+    sign_out,
     touch_activity,
+    unattended_rerun,
 )
 from db.demo import DEMO_PASSWORD, DEMO_USERS
 from db.settings import get_settings
-from db.users import StaffMember, authenticate, end_all_sessions, staff_for_session
+from db.users import StaffMember, authenticate, staff_for_session, start_session
+from db.validation import MAX_SEARCH_TEXT, text_problem
 
 COOKIE_NAME = "prdesk_session"
+TOKEN_ALGORITHM = "HS256"
 AUTHENTICATOR_KEY = "cookie_authenticator"
 SET_COOKIE_PENDING = "set_cookie_pending"
-DELETE_COOKIE_PENDING = "delete_cookie_pending"
-SIGN_OUT_NOTICE = "sign_out_notice"
 FAILED_LOGIN_MESSAGE = (
     "Username or password is incorrect. After 5 failed attempts in 15 minutes an account is "
     "locked for 15 minutes."
@@ -53,8 +62,9 @@ def _new_authenticator() -> stauth.Authenticate:
     return authenticator
 
 
-def _start_session(staff: StaffMember, started_at: dt.datetime) -> None:
+def _start_session(staff: StaffMember, session_id: uuid.UUID, started_at: dt.datetime) -> None:
     st.session_state[STAFF_KEY] = staff
+    st.session_state[SESSION_ID_KEY] = session_id
     st.session_state[SESSION_STARTED_KEY] = started_at
     # streamlit-authenticator's own state, so its cookie controller knows who is signed in.
     st.session_state["authentication_status"] = True
@@ -62,70 +72,141 @@ def _start_session(staff: StaffMember, started_at: dt.datetime) -> None:
     st.session_state["name"] = staff.display_name
     st.session_state["roles"] = sorted(staff.roles)
     st.session_state["logout"] = False
-    touch_activity()
+    touch_activity(unattended_counts=presentation_forced(staff))
 
 
-def _clear_session() -> None:
-    for key in (STAFF_KEY, SESSION_STARTED_KEY, LAST_ACTIVITY_KEY):
-        st.session_state.pop(key, None)
-    for key in ("authentication_status", "username", "name", "roles"):
-        st.session_state[key] = None
+def issue_token(staff: StaffMember, session_id: uuid.UUID, issued_at: dt.datetime) -> str:
+    """The sign-in cookie's value: who, which server-side session, issued when, valid until."""
+    iat = int(issued_at.timestamp())
+    return jwt.encode(
+        {
+            "sub": staff.username,
+            "sid": str(session_id),
+            "iat": iat,
+            "exp": iat + int(get_settings().cookie_expiry_hours * 3600),
+        },
+        get_settings().require_cookie_key(),
+        algorithm=TOKEN_ALGORITHM,
+    )
 
 
-def sign_out(reason: str) -> None:
-    """End this user's sessions server-side, drop the cookie, and say why on the sign-in page."""
-    staff: StaffMember | None = st.session_state.get(STAFF_KEY)
-    if staff is not None:
-        with Session(get_engine()) as session, session.begin():
-            end_all_sessions(session=session, user_id=staff.id, username=staff.username)
-    # The cookie is deleted by the next run, which completes (this one is usually cut short by
-    # a rerun); until then the server already refuses it (sessions_valid_after).
-    st.session_state[DELETE_COOKIE_PENDING] = True
-    st.session_state["logout"] = True
-    _clear_session()
-    st.session_state[SIGN_OUT_NOTICE] = reason
+def read_token(token: str | None) -> tuple[str, uuid.UUID, dt.datetime] | None:
+    """(username, session id, issue time) from a sign-in cookie, or None for anything else.
+
+    Only HS256 under our key with every claim present and unexpired is accepted: another
+    algorithm ("none", HS512), a bad signature, a missing claim or an absurd number is simply
+    "not signed in", never an error on screen."""
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(
+            token,
+            get_settings().require_cookie_key(),
+            algorithms=[TOKEN_ALGORITHM],
+            options={"require": ["sub", "sid", "iat", "exp"]},
+        )
+        issued_at = dt.datetime.fromtimestamp(int(claims["iat"]), dt.UTC)
+        return str(claims["sub"]), uuid.UUID(str(claims["sid"])), issued_at
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError, OSError):
+        return None
 
 
-def ensure_signed_in() -> StaffMember | None:
+def _cookie_component(method: str, **kwargs):
+    """streamlit-authenticator's cookie manager component (extra-streamlit-components); returns
+    True once the browser has done `method`. Called with the same key on every run until then,
+    because a rerun can cut short the run that drew it, and a component not drawn is dropped."""
+    manager = st.session_state[AUTHENTICATOR_KEY].cookie_controller.cookie_model.cookie_manager
+    return manager.cookie_manager(method=method, key=f"cookie_{method}", default=False, **kwargs)
+
+
+def _send_cookie(token: str) -> None:
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=get_settings().cookie_expiry_hours)
+    done = _cookie_component(
+        "set",
+        cookie=COOKIE_NAME,
+        value=token,
+        # Secure when the app is served over TLS (directly or behind the proxy); the browser
+        # sends it only to this site (SameSite=Strict).
+        options={
+            "path": "/",
+            "expires": expires.isoformat(),
+            "sameSite": "strict",
+            **({"secure": True} if _served_over_tls() else {}),
+        },
+    )
+    if done:
+        st.session_state.pop(SET_COOKIE_PENDING, None)
+
+
+def _served_over_tls() -> bool:
+    headers = st.context.headers or {}
+    return headers.get("X-Forwarded-Proto", "").lower() == "https" or str(
+        getattr(st.context, "url", "") or ""
+    ).startswith("https://")
+
+
+def _current_cookie() -> str | None:
+    return st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
+
+
+def ensure_signed_in(now: dt.datetime | None = None) -> StaffMember | None:
     """The staff member of this browser session after checking it is still valid, else None.
 
-    Re-validated against the database on every run, so a deactivated account, a password
-    change or a logout elsewhere ends this session at its next interaction.
+    Re-validated against the database on every run (the server-side session: not ended, not
+    idle, not older than a password change, account active), so a sign-out elsewhere, idleness
+    with the tab closed or a deactivated account ends it at its next page load.
     """
-    authenticator = _new_authenticator()
-    if st.session_state.pop(DELETE_COOKIE_PENDING, False):
-        authenticator.cookie_controller.delete_cookie()
+    now = now or dt.datetime.now(dt.UTC)
+    _new_authenticator()
+    if st.session_state.get(DELETE_COOKIE_PENDING) and (
+        _cookie_component("delete", cookie=COOKIE_NAME) or not _current_cookie()
+    ):
+        st.session_state.pop(DELETE_COOKIE_PENDING, None)
     staff: StaffMember | None = st.session_state.get(STAFF_KEY)
-    if staff is not None and idle_expired():
+    if staff is not None and idle_expired(now):
         sign_out(idle_sign_out_message())
         return None
-    with Session(get_engine()) as session:
+    with Session(get_engine()) as session, session.begin():
         if staff is not None:
-            staff = staff_for_session(
-                session=session,
-                username=staff.username,
-                session_started_at=st.session_state[SESSION_STARTED_KEY],
+            session_id = st.session_state.get(SESSION_ID_KEY)
+            staff = (
+                staff_for_session(
+                    session=session,
+                    session_id=session_id,
+                    username=staff.username,
+                    issued_at=st.session_state[SESSION_STARTED_KEY],
+                    idle_timeout=idle_timeout(),
+                    now=now,
+                    active=not unattended_rerun() or presentation_forced(staff),
+                )
+                if session_id is not None
+                else None
             )
             if staff is None:
-                _clear_session()
+                clear_session()
+                st.session_state[DELETE_COOKIE_PENDING] = True
                 st.session_state[SIGN_OUT_NOTICE] = "Your session has ended. Please sign in again."
                 return None
             st.session_state[STAFF_KEY] = staff
-        else:
-            token = authenticator.cookie_controller.get_cookie()
-            if token:
-                issued_at = dt.datetime.fromtimestamp(token["exp_date"], dt.UTC) - dt.timedelta(
-                    hours=get_settings().cookie_expiry_hours
-                )
+        elif not st.session_state.get(DELETE_COOKIE_PENDING):
+            claims = read_token(_current_cookie())
+            if claims is not None:
+                username, session_id, issued_at = claims
                 staff = staff_for_session(
-                    session=session, username=token["username"], session_started_at=issued_at
+                    session=session,
+                    session_id=session_id,
+                    username=username,
+                    issued_at=issued_at,
+                    idle_timeout=idle_timeout(),
+                    now=now,
                 )
                 if staff is not None:
-                    _start_session(staff, issued_at)
+                    _start_session(staff, session_id, issued_at)
     if staff is not None:
-        touch_activity()
-        if st.session_state.pop(SET_COOKIE_PENDING, False):
-            authenticator.cookie_controller.set_cookie()
+        touch_activity(now, unattended_counts=presentation_forced(staff))
+        token = st.session_state.get(SET_COOKIE_PENDING)
+        if token:
+            _send_cookie(token)
     return staff
 
 
@@ -167,13 +248,22 @@ def _submit_sign_in(username: str, password: str) -> None:
     if not username.strip() or not password:
         st.error("Enter your username and password.")
         return
+    problem = text_problem(username, MAX_SEARCH_TEXT) or text_problem(password, MAX_SEARCH_TEXT)
+    if problem:
+        st.error(FAILED_LOGIN_MESSAGE)
+        return
+    now = dt.datetime.now(dt.UTC)
     with Session(get_engine()) as session, session.begin():
-        staff = authenticate(session=session, username=username, password=password)
+        staff = authenticate(session=session, username=username, password=password, now=now)
+        if staff is not None:
+            session_id = start_session(session=session, user_id=staff.id, now=now)
     if staff is None:
         st.error(FAILED_LOGIN_MESSAGE)
         return
-    _start_session(staff, dt.datetime.now(dt.UTC))
-    st.session_state[SET_COOKIE_PENDING] = True
+    issued_at = now.replace(microsecond=0)
+    _start_session(staff, session_id, issued_at)
+    # Sent by every following run until the browser confirms it has the cookie.
+    st.session_state[SET_COOKIE_PENDING] = issue_token(staff, session_id, issued_at)
     st.session_state.pop("sign_in_password", None)
     # Without this rerun the first submit would seem to do nothing: the menu for the role only
     # appears on the next run.

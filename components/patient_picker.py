@@ -17,6 +17,7 @@ from components.shell import get_engine
 from db.audit import record_audit
 from db.patients import PatientMatch, search_kind, search_patients
 from db.users import StaffMember
+from db.validation import InvalidInput
 
 FIND, NEW, ANONYMOUS = "Find patient", "New patient", "Anonymous"
 SEARCH_LABEL = "Search by MRN, name or phone digits"
@@ -72,7 +73,11 @@ def patient_picker(staff: StaffMember, key: str, modes: bool = True) -> PatientC
     cache_key = f"{key}_results"
     just_searched = False
     if query.strip() and st.session_state.get(f"{cache_key}_for") != query:
-        st.session_state[cache_key] = _search(staff, query)
+        try:
+            st.session_state[cache_key] = _search(staff, query)
+        except InvalidInput as refused:
+            st.error(refused.errors["query"], icon=":material/error:")
+            return PatientChoice(mode, None)
         st.session_state[f"{cache_key}_for"] = query
         just_searched = True
     matches: list[PatientMatch] = st.session_state.get(cache_key, []) if query.strip() else []

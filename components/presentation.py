@@ -12,6 +12,7 @@ import time
 
 import streamlit as st
 
+from components.session import UNATTENDED_RERUN_KEY
 from db.users import StaffMember
 
 PRESENTING_KEY = "presentation_mode"  # the switch itself (not a widget key)
@@ -20,7 +21,6 @@ TOGGLE_KEY = "presentation_toggle"  # the sidebar toggle that mirrors it
 PHI_ROLES = ("executive", "manager")
 PRESENTATION_REFRESH_SECONDS = 180
 AUTO_REFRESH_STARTED_KEY = "presentation_refresh_started"
-AUTO_REFRESH_RERUN_KEY = "presentation_auto_refresh"
 # Larger type for a shared screen, across a room. A fixed string, never user data.
 PRESENTATION_CSS = """<style>
 .stApp [data-testid="stMarkdownContainer"] p { font-size: 1.2rem; }
@@ -102,5 +102,5 @@ def _auto_refresh() -> None:
     # timer's run is old enough to ask for a full rerun.
     started = st.session_state.get(AUTO_REFRESH_STARTED_KEY)
     if started is not None and time.monotonic() - started >= PRESENTATION_REFRESH_SECONDS - 5:
-        st.session_state[AUTO_REFRESH_RERUN_KEY] = True
+        st.session_state[UNATTENDED_RERUN_KEY] = True
         st.rerun()

@@ -88,7 +88,11 @@ def worklist_filters(departments: dict[int, str], owners: dict[int, str]) -> c.W
 
 
 def worklist_table(
-    rows: list[c.WorklistRow], now: dt.datetime, tz: ZoneInfo, presenting: bool
+    rows: list[c.WorklistRow],
+    now: dt.datetime,
+    tz: ZoneInfo,
+    presenting: bool,
+    may_export: bool = True,
 ) -> int | None:
     """The worklist, overdue rows marked; returns the id of a row the user selected."""
     frame = pd.DataFrame(
@@ -114,7 +118,8 @@ def worklist_table(
         frame["Patient"] = [
             f"{initials(r.given_name, r.family_name)} {mrn_tail(r.mrn)}".strip() for r in rows
         ]
-        frame["Summary"] = [shortened(r.summary, 70) for r in rows]
+        if may_export:
+            frame["Summary"] = [shortened(r.summary, 70) for r in rows]
     overdue = [r.overdue(now) for r in rows]
     styled = frame.style.apply(
         lambda row: (

@@ -2,9 +2,11 @@
 
 python -m db.cli prepare                 # what `make run` does before serving the app
 python -m db.cli migrate                 # apply pending migrations
+python -m db.cli server-address          # 127.0.0.1 unless demo mode or PRD_SERVER_ADDRESS
 python -m db.cli create-user USERNAME --name "Full Name" --role manager [--role admin]
 python -m db.cli set-password USERNAME   # asks for the password (or PRD_NEW_PASSWORD)
 python -m db.cli generate --size demo|reference [--seed N]
+python -m db.cli check-summaries [--repair]   # exit 1 when a summary disagrees with its rows
 """
 
 from __future__ import annotations
@@ -13,19 +15,31 @@ import argparse
 import getpass
 import os
 import sys
+import time
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_accounts
-from db.engine import database_url, make_engine
+from db.engine import database_url, demo_app_role_password, make_engine
 from db.migrate import upgrade_to_head
 from db.models import ROLES, Interaction
+from db.roles import APP_ROLE, ensure_app_role, grant_app_privileges
 from db.settings import get_settings
+from db.summaries import (
+    SUMMARY_KEYS,
+    ensure_summary_time_zone,
+    repair_summaries,
+    summary_differences,
+    totals_differ,
+)
 from db.users import create_user, set_password
 
 DEMO_SEED = 20261124
+DRIFT_FOUND = 1  # check-summaries: a summary disagreed with its raw rows (repaired or not)
+DRIFT_REMAINS = 3  # check-summaries --repair: still disagreeing after the repair
 
 
 def _engine():
@@ -41,6 +55,23 @@ def _seed_instruments(engine) -> None:
         seed_standard_instruments(session=session)
 
 
+def _grant_app_role(engine) -> None:
+    """After migrating as the owner: the app role may use the (possibly new) tables. In demo
+    mode the role is created here; in production the DBA creates it (README)."""
+    settings = get_settings()
+    if settings.demo_mode:
+        with engine.begin() as conn:
+            ensure_app_role(conn, APP_ROLE, demo_app_role_password(settings))
+            grant_app_privileges(conn, APP_ROLE)
+    elif settings.owner_database_url:
+        role = make_url(settings.database_url).username
+        with engine.begin() as conn:
+            grant_app_privileges(conn, role)
+        print(f"App role: {role} (row access only)")
+    else:
+        print("App role: none (DATABASE_OWNER_URL unset: the app connects as the owner)")
+
+
 def prepare(port: str) -> None:
     """Start the database, migrate, load demo data on first start, and say how to sign in."""
     settings = get_settings()
@@ -53,6 +84,7 @@ def prepare(port: str) -> None:
     engine = _engine()
     applied = upgrade_to_head(engine)
     print(f"Schema: {len(applied)} migration(s) applied" if applied else "Schema: up to date")
+    _grant_app_role(engine)
     if settings.demo_mode:
         settings.require_cookie_key()
         with Session(engine) as session:
@@ -65,6 +97,7 @@ def prepare(port: str) -> None:
         with Session(engine) as session, session.begin():
             ensure_demo_accounts(session=session)
     _seed_instruments(engine)
+    _summaries_at_start(engine, settings.facility_tz_name)
     if settings.demo_mode:
         print()
         print(f"Patient Relations Desk: http://localhost:{port}")
@@ -79,12 +112,67 @@ def prepare(port: str) -> None:
     engine.dispose()
 
 
+def _summaries_at_start(engine, tz_name: str) -> None:
+    """The dashboard summaries on the facility's calendar and in step with their rows, checked
+    cheaply at start (so no page view ever rebuilds them); refilled here when they are not."""
+    with Session(engine) as session, session.begin():
+        if ensure_summary_time_zone(session=session, tz_name=tz_name):
+            print(f"Summaries: rebuilt to count days in {tz_name}")
+        differ = totals_differ(session=session)
+        if differ:
+            print("Summaries: totals differ from the rows they count:")
+            for line in differ:
+                print(f"  {line}")
+            repair_summaries(session=session, progress=print)
+        else:
+            print("Summaries: totals agree with the rows they count")
+
+
+def check_summaries(engine, *, repair: bool, shown: int = 10) -> int:
+    """Compare every summary with its raw rows, print what differs, refill on request; the
+    exit status says whether anything differed (0: nothing; DRIFT_FOUND; DRIFT_REMAINS)."""
+    drifted = []
+    with Session(engine) as session, session.begin():
+        for table in SUMMARY_KEYS:
+            started = time.perf_counter()
+            count, rows = summary_differences(session=session, table=table, limit=shown)
+            took = time.perf_counter() - started
+            print(f"{table}: {count:,} differing row(s) ({took:.1f} s)", flush=True)
+            for row in rows:
+                key = ", ".join(f"{k}={v}" for k, v in row.key.items())
+                measures = ", ".join(
+                    f"{m} {row.in_summary[m]} (rows give {row.from_raw_rows[m]})"
+                    for m in row.in_summary
+                    if row.in_summary[m] != row.from_raw_rows[m]
+                )
+                print(f"  {key}: {measures}")
+            if count > len(rows):
+                print(f"  ... and {count - len(rows):,} more")
+            if count:
+                drifted.append(table)
+        if not drifted:
+            print("All summaries agree with their rows.")
+            return 0
+        if not repair:
+            print(f"Drift in {len(drifted)} summary table(s); run again with --repair to refill.")
+            return DRIFT_FOUND
+        repair_summaries(session=session, tables=drifted, progress=lambda m: print(m, flush=True))
+    with Session(engine) as session:
+        remaining = [t for t in SUMMARY_KEYS if summary_differences(session=session, table=t)[0]]
+    if remaining:
+        print(f"Still differing after the repair: {', '.join(remaining)}")
+        return DRIFT_REMAINS
+    print(f"Repaired: {', '.join(drifted)}. All summaries now agree with their rows.")
+    return DRIFT_FOUND
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m db.cli", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("prepare", help="database, migrations, demo data; prints sign-in help")
     p.add_argument("--port", default=os.environ.get("PORT", "8501"))
     sub.add_parser("migrate", help="apply pending migrations")
+    sub.add_parser("server-address", help="print the address the app server should listen on")
     p = sub.add_parser("create-user", help="add a staff account")
     p.add_argument("username")
     p.add_argument("--name", required=True, help="display name")
@@ -95,14 +183,22 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("generate", help="load synthetic data (empty database recommended)")
     p.add_argument("--size", choices=("demo", "reference"), default="demo")
     p.add_argument("--seed", type=int, default=DEMO_SEED)
+    p = sub.add_parser(
+        "check-summaries",
+        help="compare the dashboard summaries with their rows; exit 1 on drift",
+    )
+    p.add_argument("--repair", action="store_true", help="refill the summaries that differ")
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
         prepare(args.port)
+    elif args.command == "server-address":
+        print(get_settings().bind_address)
     elif args.command == "migrate":
         engine = _engine()
         applied = upgrade_to_head(engine)
         print(f"{len(applied)} migration(s) applied" if applied else "Schema is up to date")
+        _grant_app_role(engine)
     elif args.command in ("create-user", "set-password"):
         password = os.environ.get("PRD_NEW_PASSWORD") or getpass.getpass("New password: ")
         engine = _engine()
@@ -132,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         engine = _engine()
         upgrade_to_head(engine)
         generate(engine, size=args.size, seed=args.seed, progress=print)
+    elif args.command == "check-summaries":
+        engine = _engine()
+        try:
+            return check_summaries(engine, repair=args.repair)
+        finally:
+            engine.dispose()
     return 0
 
 

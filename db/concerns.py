@@ -37,10 +37,16 @@ from db.models import (
 )
 from db.sla import concern_due_at, sla_targets
 from db.users import StaffMember
-from db.validation import InvalidInput, escape_like
+from db.validation import (
+    MAX_LONG_TEXT,
+    MAX_SEARCH_TEXT,
+    MAX_SHORT_TEXT,
+    InvalidInput,
+    check_texts,
+    escape_like,
+)
 
 WORKING_ROLES = ("executive", "manager")
-MAX_TEXT = 4000
 WORKLIST_LIMIT = 200
 
 # The status state machine. Resolving is allowed from any open status; closing only after
@@ -152,7 +158,8 @@ def open_concerns(
 ) -> list[WorklistRow]:
     """The worklist: open concerns matching `filters`, soonest due first (no clock last).
 
-    Executives see their own and unassigned concerns; managers see all.
+    Executives see their own and unassigned concerns; managers see all. A text search adds an
+    audit row to `session` (the caller commits).
     """
     if not staff.has_any(*WORKING_ROLES):
         raise PermissionError("Only executives and managers work concerns.")
@@ -173,6 +180,7 @@ def open_concerns(
         conditions.append(Concern.owner_id == filters.owner_id)
     if filters.overdue_only:
         conditions.append(Concern.due_at < now)
+    check_texts({"text": (filters.text, MAX_SEARCH_TEXT)})
     if filters.text.strip():
         conditions.append(Concern.summary.ilike(f"%{escape_like(filters.text.strip())}%"))
     rows = session.execute(
@@ -200,6 +208,17 @@ def open_concerns(
         .order_by(Concern.due_at.asc().nulls_last(), Concern.id)
         .limit(limit)
     ).all()
+    if filters.text.strip():
+        # A search of what patients said is a PHI search: audited (what was searched stays out
+        # of the audit row, which is read more widely than the concerns).
+        record_audit(
+            session=session,
+            action="search-concern",
+            username=staff.username,
+            user_id=staff.id,
+            entity="concern",
+            detail={"results": len(rows), "length": len(filters.text.strip())},
+        )
     return [WorklistRow(*row) for row in rows]
 
 
@@ -473,12 +492,11 @@ def _record(
     session.flush()  # the version check happens here: UPDATE ... WHERE version = seen
 
 
-def _required_text(value: str, field: str, what: str) -> str:
+def _required_text(value: str, field: str, what: str, limit: int = MAX_LONG_TEXT) -> str:
+    check_texts({field: (value, limit)})
     text = (value or "").strip()
     if not text:
         raise InvalidInput({field: f"Enter {what}."})
-    if len(text) > MAX_TEXT:
-        raise InvalidInput({field: f"At most {MAX_TEXT} characters ({len(text)} typed)."})
     return text
 
 
@@ -565,7 +583,7 @@ def escalate(
     reason: str,
 ) -> None:
     """Route the concern to a department for action, with the reason."""
-    reason = _required_text(reason, "reason", "why it is escalated")
+    reason = _required_text(reason, "reason", "why it is escalated", MAX_SHORT_TEXT)
     concern = _locked(session, staff, concern_id, seen_version)
     name = session.scalar(
         select(Department.name).where(Department.id == department_id, Department.active)
@@ -682,6 +700,13 @@ def record_written_response(
 ) -> None:
     """The written response CMS requires: contact person, steps taken, result, completion date.
     Refused while any of the four is missing."""
+    check_texts(
+        {
+            "contact_person": (contact_person, MAX_SHORT_TEXT),
+            "steps_taken": (steps_taken, MAX_LONG_TEXT),
+            "result": (result, MAX_LONG_TEXT),
+        }
+    )
     errors = {}
     for field, value, what in (
         ("contact_person", contact_person, "the contact person named in the letter"),
@@ -721,6 +746,7 @@ def record_still_working(
     today: dt.date,
 ) -> None:
     """The "still working on it" notice, with the new date the patient was given."""
+    check_texts({"note": (note, MAX_SHORT_TEXT)})
     if new_date is None or new_date <= today:
         raise InvalidInput({"new_date": "Give the patient a new date after today."})
     concern = _locked(session, staff, concern_id, seen_version)
@@ -749,6 +775,7 @@ def save_issue(
     issue_id: int | None = None,
 ) -> None:
     """Add an issue, or edit one (issue_id). The concern's category follows its first issue."""
+    check_texts({"description": (description, MAX_SHORT_TEXT)})
     errors = {}
     if category_id is None:
         errors["category_id"] = "Choose the issue's category."
@@ -868,7 +895,7 @@ def reopen(
     *, session: Session, staff: StaffMember, concern_id: int, seen_version: int, reason: str
 ) -> None:
     """Back to in progress; the resolution is cleared (it stays in the timeline)."""
-    reason = _required_text(reason, "reason", "why the concern is reopened")
+    reason = _required_text(reason, "reason", "why the concern is reopened", MAX_SHORT_TEXT)
     concern = _locked(session, staff, concern_id, seen_version)
     if concern.status not in CLOSED_STATUSES:
         raise TransitionRefused("Only a resolved or closed concern can be reopened.")

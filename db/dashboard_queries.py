@@ -3,7 +3,8 @@
 Counts only: nothing here returns a patient or a narrative, so the results may be cached for all
 users and shown in presentation mode. Like db.kpi, every figure is aggregated in PostgreSQL,
 mostly from the per-day summaries of migration 0002; the frames returned are small (a few
-hundred rows at most) and ready for the chart builders in components/charts.py.
+hundred rows at most) and ready for the chart builders in components/charts.py. What each
+figure counts: docs/metrics.md.
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ from db.models import (
     Department,
     SurveyAnswerDay,
     SurveyAnswerWeek,
-    SurveyQuestion,
 )
 from db.periods import Period
+from db.summaries import summary_time_zone
 
 NO_DEPARTMENT = "No department"
-SMALL_SAMPLE = 30  # SPEC section 2: fewer answers than this are too few to trust
+SMALL_SAMPLE = 30  # fewer answers than this are too few to trust (docs/metrics.md)
 AGE_BANDS = ("Under 1 day", "1–3 days", "3–7 days", "1–2 weeks", "2–4 weeks", "4 weeks or more")
 _AGE_LIMITS_DAYS = (1, 3, 7, 14, 28)
 
@@ -107,11 +108,12 @@ def issues_by_category(
     return frame.sort_values(["issues", "category"], ascending=[False, True], ignore_index=True)
 
 
-def complaint_rates(*, session: Session, period: Period) -> pd.DataFrame:
+def complaint_rates(*, session: Session, period: Period, now: dt.datetime) -> pd.DataFrame:
     """Complaints and grievances per 1,000 encounters, for departments whose encounter volumes
-    cover the period: columns department_id, department, complaints, encounters,
-    per_thousand."""
-    encounters = kpi.encounters_by_department(session=session, period=period)
+    cover the period up to `now`: columns department_id, department, complaints, encounters
+    (exact; round for display), per_thousand. Same rule as the KPI tile
+    (kpi.complaints_per_thousand_encounters; docs/metrics.md)."""
+    encounters = kpi.encounters_by_department(session=session, period=period, now=now)
     complaints = kpi.complaints_by_department(session=session, period=period)
     names = _department_names(session)
     rows = [
@@ -119,7 +121,7 @@ def complaint_rates(*, session: Session, period: Period) -> pd.DataFrame:
             d,
             names.get(d, f"Department {d}"),
             complaints.get(d, 0),
-            round(e),
+            e,
             1000.0 * complaints.get(d, 0) / e,
         )
         for d, e in encounters.items()
@@ -163,7 +165,7 @@ def weekly_satisfaction(
 ) -> pd.DataFrame:
     """NPS per ISO week from the likelihood-to-recommend question(s): columns week, answers,
     promoters, detractors, nps, small_sample (n < 30: too few to trust)."""
-    ltr = select(SurveyQuestion.id).where(SurveyQuestion.is_likelihood_to_recommend.is_(True))
+    ltr = kpi.likelihood_to_recommend_questions()
     s = kpi.rollup(
         SurveyAnswerDay,
         SurveyAnswerWeek,
@@ -268,6 +270,7 @@ class DashboardNumbers:
     trend: Period
     department_id: int | None
     computed_at: dt.datetime
+    summaries_tz: str  # the zone whose days the summaries count (db.summaries)
     interactions: kpi.KpiResult
     concerns_opened: kpi.KpiResult
     opened_by_type: dict[str, kpi.KpiResult]
@@ -299,7 +302,6 @@ def dashboard_numbers(
     """Every tile and chart of the dashboard for one period, comparison, trend span and
     department (None: all). Open and overdue are compared with the same moment one period
     earlier."""
-    kpi.ensure_summary_time_zone(session=session, tz_name=period.tz_name)
     then = now - (period.start - comparison.start)
     common = {
         "session": session,
@@ -320,6 +322,7 @@ def dashboard_numbers(
         trend=trend,
         department_id=department_id,
         computed_at=now,
+        summaries_tz=summary_time_zone(session=session),
         interactions=kpi.interactions(**common),
         concerns_opened=opened,
         opened_by_type=by_type,
@@ -332,13 +335,13 @@ def dashboard_numbers(
         first_contact_rate=kpi.first_contact_resolution_rate(**common),
         grievance_compliance=kpi.grievance_response_compliance(**common, now=now),
         nps=kpi.net_promoter_score(**common),
-        complaints_per_thousand=kpi.complaints_per_thousand_encounters(**common),
+        complaints_per_thousand=kpi.complaints_per_thousand_encounters(**common, now=now),
         weekly_volume=weekly_concern_volume(
             session=session, period=trend, department_id=department_id
         ),
         by_department=concerns_by_department(session=session, period=period),
         by_category=issues_by_category(session=session, period=period, department_id=department_id),
-        complaint_rates=complaint_rates(session=session, period=period),
+        complaint_rates=complaint_rates(session=session, period=period, now=now),
         open_by_age=open_concerns_by_age(session=session, now=now, department_id=department_id),
         satisfaction=weekly_satisfaction(
             session=session, period=trend, department_id=department_id

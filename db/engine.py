@@ -7,12 +7,14 @@ restarts.
 
 from __future__ import annotations
 
+import secrets
 import warnings
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from db.roles import APP_ROLE, url_for_role
 from db.settings import Settings, get_settings
 
 EMBEDDED_DATABASE = "patient_relations"
@@ -45,11 +47,34 @@ def embedded_server_url(pgdata: Path, database: str = EMBEDDED_DATABASE) -> str:
 
 
 def database_url(settings: Settings | None = None) -> str:
-    """The URL the app uses: DATABASE_URL, or the embedded server in demo mode."""
+    """The owner's URL, for migrations and grants: DATABASE_OWNER_URL, else DATABASE_URL, or
+    the embedded server's superuser in demo mode."""
     settings = settings or get_settings()
+    if settings.owner_database_url:
+        return settings.owner_database_url
     if settings.database_url:
         return settings.database_url
     return embedded_server_url(settings.data_dir / "pg")
+
+
+def app_database_url(settings: Settings | None = None) -> str:
+    """The URL the app connects with: DATABASE_URL, or in demo mode the embedded server as the
+    least-privilege app role (`python -m db.cli prepare` creates it)."""
+    settings = settings or get_settings()
+    if settings.database_url:
+        return settings.database_url
+    owner = embedded_server_url(settings.data_dir / "pg")
+    return url_for_role(owner, APP_ROLE, demo_app_role_password(settings))
+
+
+def demo_app_role_password(settings: Settings) -> str:
+    """The embedded app role's password, generated once and kept in the data folder."""
+    path = settings.data_dir / "app_role_password"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def make_engine(url: str) -> Engine:

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from db.audit import record_audit
+from db.concerns import may_act
 from db.grievance import COMPLAINT_TYPES, ComplaintFacts, GrievanceProposal, propose_grievance
 from db.models import (
     CHANNELS,
@@ -36,14 +37,13 @@ from db.models import (
 from db.patients import NewPatient, create_patient, get_patient, patient_problems
 from db.sla import concern_due_at, grievance_acknowledgement_due_at, sla_targets
 from db.users import StaffMember
-from db.validation import InvalidInput
+from db.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, InvalidInput, text_problem
 
 LOGGING_ROLES = ("executive", "manager")
 OWNER_ROLES = ("executive", "manager")
 OPENS_CONCERN = "concern-opened"
 ADDS_TO_CONCERN = "added-to-concern"
 AUTO_TYPE = "auto"  # let the CMS rules choose complaint or grievance
-MAX_SUMMARY = 4000
 MAX_DURATION = 600
 
 
@@ -104,10 +104,12 @@ def draft_problems(draft: InteractionDraft, now: dt.datetime) -> dict[str, str]:
     if draft.outcome not in OUTCOMES:
         errors["outcome"] = "Choose the outcome."
     summary = draft.summary.strip()
-    if not summary:
+    if problem := text_problem(draft.summary, MAX_LONG_TEXT):
+        errors["summary"] = problem
+    elif not summary:
         errors["summary"] = "Write what the contact was about."
-    elif len(summary) > MAX_SUMMARY:
-        errors["summary"] = f"At most {MAX_SUMMARY} characters ({len(summary)} typed)."
+    if problem := text_problem(draft.concern.override_reason, MAX_SHORT_TEXT):
+        errors["concern.override_reason"] = problem
     if draft.duration_minutes is not None and not 0 <= draft.duration_minutes <= MAX_DURATION:
         errors["duration_minutes"] = f"Between 0 and {MAX_DURATION} minutes."
     if draft.occurred_at > now + dt.timedelta(minutes=5):
@@ -221,7 +223,7 @@ def log_interaction(
     if earlier is not None:
         return earlier
     errors = draft_problems(draft, now)
-    errors.update(_reference_problems(session, draft))
+    errors.update(_reference_problems(session, staff, draft))
     if errors:
         raise InvalidInput(errors)
 
@@ -307,7 +309,9 @@ def log_interaction(
     )
 
 
-def _reference_problems(session: Session, draft: InteractionDraft) -> dict[str, str]:
+def _reference_problems(
+    session: Session, staff: StaffMember, draft: InteractionDraft
+) -> dict[str, str]:
     """Checks that need the database: the things picked exist and may be used."""
     errors: dict[str, str] = {}
     if draft.department_id is not None and not session.scalar(
@@ -326,12 +330,19 @@ def _reference_problems(session: Session, draft: InteractionDraft) -> dict[str, 
             errors["concern.owner_id"] = "The owner must be an active executive or manager."
     if draft.outcome == ADDS_TO_CONCERN and draft.add_to_concern_id is not None:
         concern = session.execute(
-            select(Concern.patient_id, Concern.status).where(Concern.id == draft.add_to_concern_id)
+            select(Concern.patient_id, Concern.status, Concern.owner_id).where(
+                Concern.id == draft.add_to_concern_id
+            )
         ).first()
         if concern is None or concern.status not in OPEN_STATUSES:
             errors["add_to_concern_id"] = "That concern is no longer open."
         elif concern.patient_id != draft.patient_id:
             errors["add_to_concern_id"] = "That concern belongs to another patient."
+        elif not may_act(staff, concern.owner_id):
+            # The same rule as every concern action: adding a contact writes to the concern.
+            errors["add_to_concern_id"] = (
+                "That concern belongs to another executive: ask them or a manager to add to it."
+            )
     return errors
 
 

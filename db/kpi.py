@@ -1,5 +1,6 @@
-"""The KPIs of SPEC section 4, in one place: the dashboard, the weekly summary and the exports
-all call these functions, so they all show the same numbers.
+"""The KPIs in one place: the dashboard, the weekly summary and the exports all call these
+functions, so they all show the same numbers. docs/metrics.md defines each one in words an
+analyst can check by hand (numerator, denominator, exclusions, time zone, rounding).
 
 Every KPI is aggregated in PostgreSQL and returns a `KpiResult`: the value for the period, its
 denominator (None for plain counts), and the same two for the comparison period. A rate whose
@@ -11,7 +12,7 @@ median time to resolve, grievance windows that end at a clock time, what is open
 read from the raw rows through narrow indexes.
 
 Periods are whole days on the facility's calendar (db.periods.Period); the summaries are keyed by
-that calendar, so `ensure_summary_time_zone` rebuilds them if the facility's zone changes.
+that calendar (db.summaries keeps them on it and checks them for drift).
 """
 
 from __future__ import annotations
@@ -19,17 +20,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
-    Interval,
+    DateTime,
+    Select,
     and_,
+    case,
     false,
     func,
     literal,
-    literal_column,
     or_,
     select,
     text,
@@ -37,14 +40,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from db.grievance import COMPLAINT_TYPES
 from db.models import (
     CLOSED_STATUSES,
     CONCERN_TYPES,
-    Base,
     Concern,
     ConcernDay,
     ConcernWeek,
-    DashboardSummaryState,
     GrievanceWindowDay,
     InteractionDay,
     InteractionWeek,
@@ -55,8 +57,6 @@ from db.models import (
 from db.periods import Period, facility_today, local_midnight
 from db.sla import GRIEVANCE_RESPONSE_DAYS
 
-DEFAULT_SUMMARY_TZ = "America/New_York"  # what migration 0002's triggers assume with no row
-COMPLAINT_TYPES = ("complaint", "grievance")
 RESOLVED_FIRST_CONTACT = "resolved-first-contact"
 CONCERN_OPENED = "concern-opened"
 
@@ -65,14 +65,16 @@ CONCERN_OPENED = "concern-opened"
 class KpiResult:
     """A KPI for a period and for the period it is compared with.
 
-    `denominator` is what a rate was divided by (None for counts). `value` is None when the
-    denominator is 0: there is nothing to measure, which is not the same as 0%.
+    `denominator` is what a rate was divided by (None for counts): a whole number, except the
+    prorated encounters behind complaints per 1,000, which are kept exact and rounded only for
+    display. `value` is None when the denominator is 0: there is nothing to measure, which is
+    not the same as 0%.
     """
 
     value: float | None
-    denominator: int | None
+    denominator: int | float | None
     previous_value: float | None
-    previous_denominator: int | None
+    previous_denominator: int | float | None
 
     @property
     def change(self) -> float | None:
@@ -82,13 +84,14 @@ class KpiResult:
         return self.value - self.previous_value
 
 
-def _ratio(numerator: float | None, denominator: int | None, scale: float = 1.0) -> float | None:
+def _ratio(numerator: float | None, denominator: float | None, scale: float = 1.0) -> float | None:
     if not denominator:
         return None
-    return scale * float(numerator or 0) / denominator
+    return scale * float(numerator or 0) / float(denominator)
 
 
-def _rate(num: float, den: int, prev_num: float, prev_den: int, scale: float = 1.0) -> KpiResult:
+def _rate(num, den, prev_num, prev_den, scale: float = 1.0) -> KpiResult:
+    """A rate and its comparison from sums (None sums are 0); whole-number denominators."""
     return KpiResult(
         _ratio(num, den, scale),
         int(den or 0),
@@ -101,65 +104,7 @@ def _count(value, previous) -> KpiResult:
     return KpiResult(int(value or 0), None, int(previous or 0), None)
 
 
-# --- the summaries' calendar -------------------------------------------------------------------
-
-
-def ensure_summary_time_zone(*, session: Session, tz_name: str) -> bool:
-    """Make the summaries count days in `tz_name`; rebuilds them (once) if they used another
-    zone. Returns True when it rebuilt."""
-    current = session.scalar(select(DashboardSummaryState.facility_tz))
-    if (current or DEFAULT_SUMMARY_TZ) == tz_name:
-        return False
-    session.execute(
-        text(
-            "INSERT INTO dashboard_summary_state (id, facility_tz) VALUES (1, :tz) "
-            "ON CONFLICT (id) DO UPDATE SET facility_tz = excluded.facility_tz"
-        ),
-        {"tz": tz_name},
-    )
-    rebuild_summaries(session=session)
-    return True
-
-
-def rebuild_summaries(*, session: Session) -> None:
-    """Refill every dashboard summary from the raw rows (after a bulk load with triggers off,
-    or a time-zone change). Writers wait until it commits."""
-    session.execute(text("SELECT rebuild_dashboard_summaries()"))
-
-
-# Each summary and its key columns (migration 0002); the other columns are measures.
-SUMMARY_KEYS = {
-    "interaction_day": ("day", "department_id", "outcome"),
-    "concern_day": ("day", "department_id", "type"),
-    "concern_issue_day": ("day", "department_id", "category_id"),
-    "survey_answer_day": ("question_id", "day", "department_id"),
-    "grievance_window_day": ("day", "department_id"),
-    "interaction_week": ("week", "department_id", "outcome"),
-    "concern_week": ("week", "department_id", "type"),
-    "concern_issue_week": ("week", "department_id", "category_id"),
-    "survey_answer_week": ("question_id", "week", "department_id"),
-}
-
-
-def summary_drift(*, session: Session) -> dict[str, int]:
-    """Rows where a summary and the same aggregate computed from the raw rows (its `_source`
-    view) disagree, per summary: all zero when the triggers have kept up. A row brought to zero
-    by subtraction equals no row."""
-    drift = {}
-    for table, keys in SUMMARY_KEYS.items():
-        columns = [c.name for c in Base.metadata.tables[table].columns]
-        nonzero = " OR ".join(f"{c} <> 0" for c in columns if c not in keys)
-        cols = ", ".join(columns)
-        drift[table] = session.scalar(
-            text(
-                f"SELECT count(*) FROM ("
-                f"(SELECT {cols} FROM {table} WHERE {nonzero}"
-                f" EXCEPT SELECT {cols} FROM {table}_source)"
-                f" UNION ALL "
-                f"(SELECT {cols} FROM {table}_source EXCEPT SELECT {cols} FROM {table})) AS d"
-            )
-        )
-    return drift
+# --- the summaries' version -------------------------------------------------------------------
 
 
 def data_version(*, session: Session) -> int:
@@ -246,6 +191,19 @@ def _default_previous(period: Period, previous: Period | None) -> Period:
     return previous if previous is not None else period.previous()
 
 
+def _this_and_previous(day_column, period: Period, previous: Period, *measures) -> list:
+    """The shape every summary KPI shares: the sum of each measure over the period's days, then
+    the same over the comparison period's days (one scan of the rows of both)."""
+    return [func.sum(m).filter(_days(day_column, p)) for p in (period, previous) for m in measures]
+
+
+def _summary(day_model, week_model, period: Period, previous: Period, department_id, *conditions):
+    """rollup() over a period and its comparison, for one department (all when None)."""
+    return rollup(
+        day_model, week_model, [period, previous], in_department(department_id), *conditions
+    )
+
+
 # --- interactions ------------------------------------------------------------------------------
 
 
@@ -258,14 +216,10 @@ def interactions(
 ) -> KpiResult:
     """Interactions with occurred_at in the period (a count)."""
     previous = _default_previous(period, previous)
-    s = rollup(InteractionDay, InteractionWeek, [period, previous], in_department(department_id))
-    row = session.execute(
-        select(
-            func.sum(s.interactions).filter(_days(s.day, period)),
-            func.sum(s.interactions).filter(_days(s.day, previous)),
-        )
-    ).one()
-    return _count(*row)
+    s = _summary(InteractionDay, InteractionWeek, period, previous, department_id)
+    return _count(
+        *session.execute(select(*_this_and_previous(s.day, period, previous, s.interactions))).one()
+    )
 
 
 def first_contact_resolution_rate(
@@ -278,23 +232,17 @@ def first_contact_resolution_rate(
     """Interactions resolved at first contact, of those resolved at first contact or that opened
     a concern (information-only calls and additions to open concerns are left out)."""
     previous = _default_previous(period, previous)
-    s = rollup(
+    s = _summary(
         InteractionDay,
         InteractionWeek,
-        [period, previous],
-        in_department(department_id),
+        period,
+        previous,
+        department_id,
         lambda t: t.outcome.in_((RESOLVED_FIRST_CONTACT, CONCERN_OPENED)),
     )
-    resolved = s.outcome == RESOLVED_FIRST_CONTACT
-    row = session.execute(
-        select(
-            func.sum(s.interactions).filter(_days(s.day, period), resolved),
-            func.sum(s.interactions).filter(_days(s.day, period)),
-            func.sum(s.interactions).filter(_days(s.day, previous), resolved),
-            func.sum(s.interactions).filter(_days(s.day, previous)),
-        )
-    ).one()
-    return _rate(*row)
+    resolved = case((s.outcome == RESOLVED_FIRST_CONTACT, s.interactions), else_=0)
+    sums = _this_and_previous(s.day, period, previous, resolved, s.interactions)
+    return _rate(*session.execute(select(*sums)).one())
 
 
 # --- concerns ----------------------------------------------------------------------------------
@@ -309,13 +257,9 @@ def concerns_opened_by_type(
 ) -> dict[str, KpiResult]:
     """Concerns with opened_at in the period, per type (every type present, 0 when none)."""
     previous = _default_previous(period, previous)
-    s = rollup(ConcernDay, ConcernWeek, [period, previous], in_department(department_id))
+    s = _summary(ConcernDay, ConcernWeek, period, previous, department_id)
     rows = session.execute(
-        select(
-            s.type,
-            func.sum(s.opened).filter(_days(s.day, period)),
-            func.sum(s.opened).filter(_days(s.day, previous)),
-        ).group_by(s.type)
+        select(s.type, *_this_and_previous(s.day, period, previous, s.opened)).group_by(s.type)
     ).all()
     found = {concern_type: _count(now, before) for concern_type, now, before in rows}
     return {t: found.get(t, _count(0, 0)) for t in CONCERN_TYPES}
@@ -331,20 +275,12 @@ def concerns_opened(
 ) -> KpiResult:
     """Concerns of `types` (all by default) with opened_at in the period (a count)."""
     previous = _default_previous(period, previous)
-    s = rollup(
-        ConcernDay,
-        ConcernWeek,
-        [period, previous],
-        in_department(department_id),
-        lambda t: t.type.in_(types),
+    s = _summary(
+        ConcernDay, ConcernWeek, period, previous, department_id, lambda t: t.type.in_(types)
     )
-    row = session.execute(
-        select(
-            func.sum(s.opened).filter(_days(s.day, period)),
-            func.sum(s.opened).filter(_days(s.day, previous)),
-        )
-    ).one()
-    return _count(*row)
+    return _count(
+        *session.execute(select(*_this_and_previous(s.day, period, previous, s.opened))).one()
+    )
 
 
 def _open_at(moment: dt.datetime, department_id: int | None, *, overdue: bool):
@@ -420,16 +356,9 @@ def on_time_resolution_rate(
     due_at (resolving exactly at the due time is on time). Compliments carry no clock and are
     left out of the denominator rather than counted late."""
     previous = _default_previous(period, previous)
-    s = rollup(ConcernDay, ConcernWeek, [period, previous], in_department(department_id))
-    row = session.execute(
-        select(
-            func.sum(s.resolved_on_time).filter(_days(s.day, period)),
-            func.sum(s.resolved_with_clock).filter(_days(s.day, period)),
-            func.sum(s.resolved_on_time).filter(_days(s.day, previous)),
-            func.sum(s.resolved_with_clock).filter(_days(s.day, previous)),
-        )
-    ).one()
-    return _rate(*row)
+    s = _summary(ConcernDay, ConcernWeek, period, previous, department_id)
+    sums = _this_and_previous(s.day, period, previous, s.resolved_on_time, s.resolved_with_clock)
+    return _rate(*session.execute(select(*sums)).one())
 
 
 def _median_days(session: Session, period: Period, department_id: int | None):
@@ -472,12 +401,12 @@ def median_days_to_resolve(
 
 
 def grievance_response_window_end(tz_name: str):
-    """SQL for the end of a grievance's written-response window: opened_at plus 7 calendar days
-    on the facility's calendar (as db.sla.grievance_response_due_at)."""
-    local = func.timezone(tz_name, Concern.opened_at) + literal_column(
-        f"interval '{GRIEVANCE_RESPONSE_DAYS} days'", Interval
+    """SQL for the end of a grievance's written-response window: the database function
+    grievance_response_window_end (migration 0005), which the summary triggers call too. Its
+    rule is db.sla.grievance_response_due_at's, written down in docs/metrics.md."""
+    return func.grievance_response_window_end(
+        Concern.opened_at, tz_name, type_=DateTime(timezone=True)
     )
-    return func.timezone(tz_name, local)
 
 
 def grievance_response_compliance(
@@ -547,34 +476,67 @@ def _windows_ended_today(
 
 # --- complaints per 1,000 encounters ------------------------------------------------------------
 
-_ENCOUNTERS_IN_PERIOD = text(
+_ENCOUNTERS = text(
     """
-    WITH months AS (
-        SELECT m::date AS month,
-               (m + interval '1 month')::date - m::date AS month_days
-        FROM generate_series(date_trunc('month', CAST(:first_day AS date)),
-                             CAST(:last_day AS date), interval '1 month') AS m
-    ),
-    share AS (  -- the part of each month that lies in the period
-        SELECT month,
-               (least(CAST(:end_day AS date), month + month_days)
-                - greatest(CAST(:first_day AS date), month))::numeric / month_days AS share
-        FROM months
-    )
-    SELECT ev.department_id, sum(ev.encounters * share.share) AS encounters
-    FROM encounter_volume ev JOIN share USING (month)
+    SELECT ev.department_id, sum(ev.encounters * part.share) AS encounters
+    FROM encounter_volume ev
+    JOIN unnest(CAST(:months AS date[]), CAST(:shares AS numeric[])) AS part (month, share)
+        USING (month)
     GROUP BY ev.department_id
-    HAVING count(*) = (SELECT count(*) FROM months)
+    HAVING count(*) = :month_count
     """
 )
 
 
-def encounters_by_department(*, session: Session, period: Period) -> dict[int, float]:
-    """Encounters in the period per department, prorated by day from the monthly volumes;
-    only departments whose volumes cover every month the period touches."""
+def counted_until(period: Period, now: dt.datetime | None) -> dt.datetime:
+    """Where a period's counting stops: its end, or `now` while it runs (a period that runs to
+    today has only happened up to now; one that starts later has not happened at all)."""
+    if now is None:
+        return period.end
+    return max(period.start, min(period.end, now))
+
+
+def encounter_shares(period: Period, now: dt.datetime | None = None) -> dict[dt.date, Decimal]:
+    """For each month the period touches up to `now`: the share of that month's encounters that
+    falls in the part of the period that has happened. Monthly volumes are spread evenly over
+    the month's days; today counts for the share of its hours that have passed (a 23- or 25-hour
+    day on a clock change included). Empty when nothing of the period has happened."""
+    until = counted_until(period, now)
+    tz = period.tz
+    whole_end = period.end_day  # whole days counted: [first_day, whole_end)
+    today_part = Decimal(0)
+    if until < period.end:
+        whole_end = until.astimezone(tz).date()
+        start = local_midnight(whole_end, tz)
+        end = local_midnight(whole_end + dt.timedelta(days=1), tz)
+        seconds = Decimal((until - start).total_seconds())
+        today_part = seconds / Decimal((end - start).total_seconds())
+    shares: dict[dt.date, Decimal] = {}
+    month = period.first_day.replace(day=1)
+    while month < whole_end or (today_part and month <= whole_end):
+        next_month = (month + dt.timedelta(days=32)).replace(day=1)
+        days = (min(next_month, whole_end) - max(month, period.first_day)).days
+        part = Decimal(max(days, 0))
+        if today_part and month <= whole_end < next_month:
+            part += today_part
+        if part:
+            shares[month] = part / (next_month - month).days
+        month = next_month
+    return shares
+
+
+def encounters_by_department(
+    *, session: Session, period: Period, now: dt.datetime | None = None
+) -> dict[int, float]:
+    """Encounters in the period up to `now` per department, prorated from the monthly volumes
+    (encounter_shares), exact (not rounded); only departments whose volumes cover every month
+    that part touches."""
+    shares = encounter_shares(period, now)
+    if not shares:
+        return {}
     rows = session.execute(
-        _ENCOUNTERS_IN_PERIOD,
-        {"first_day": period.first_day, "last_day": period.last_day, "end_day": period.end_day},
+        _ENCOUNTERS,
+        {"months": list(shares), "shares": list(shares.values()), "month_count": len(shares)},
     ).all()
     return {department: float(encounters) for department, encounters in rows}
 
@@ -589,16 +551,16 @@ def complaints_by_department(*, session: Session, period: Period) -> dict[int, i
 
 
 def _complaint_rate(
-    session: Session, period: Period, department_id: int | None
-) -> tuple[float, int]:
-    encounters = encounters_by_department(session=session, period=period)
+    session: Session, period: Period, department_id: int | None, now: dt.datetime | None
+) -> tuple[float, float]:
+    encounters = encounters_by_department(session=session, period=period, now=now)
     complaints = complaints_by_department(session=session, period=period)
     covered = list(encounters) if department_id is None else [department_id]
     if any(d not in encounters for d in covered) or not covered:
-        return 0.0, 0
+        return 0.0, 0.0
     return (
         float(sum(complaints.get(d, 0) for d in covered)),
-        round(sum(encounters[d] for d in covered)),
+        sum(encounters[d] for d in covered),
     )
 
 
@@ -608,16 +570,21 @@ def complaints_per_thousand_encounters(
     period: Period,
     previous: Period | None = None,
     department_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> KpiResult:
     """(Complaints + grievances opened in the period) x 1000 / encounters in the period.
 
-    Only where encounter volumes cover every month the period touches: for one department,
-    that department; for all, the departments that have full volumes (their complaints over
-    their encounters). The denominator is the encounters (prorated by day, rounded)."""
+    Encounters are prorated by day from the monthly volumes and divided exactly (the
+    denominator is a float; screens round it for display). A period that runs past `now`
+    counts encounters only up to `now`, as it can only count complaints up to now; the
+    comparison period by the same rule. Only where encounter volumes cover every month
+    counted: for one department, that department; for all, the departments that have full
+    volumes (their complaints over their encounters). `now` defaults to the wall clock."""
     previous = _default_previous(period, previous)
-    num, den = _complaint_rate(session, period, department_id)
-    prev_num, prev_den = _complaint_rate(session, previous, department_id)
-    return _rate(num, den, prev_num, prev_den, scale=1000.0)
+    now = now or dt.datetime.now(dt.UTC)
+    num, den = _complaint_rate(session, period, department_id, now)
+    prev_num, prev_den = _complaint_rate(session, previous, department_id, now)
+    return KpiResult(_ratio(num, den, 1000.0), den, _ratio(prev_num, prev_den, 1000.0), prev_den)
 
 
 # --- satisfaction ------------------------------------------------------------------------------
@@ -635,22 +602,9 @@ def _questions(question_id: int | None, instrument_id: int | None) -> Callable[[
 
 
 def _survey_sums(session, period, previous, department_id, questions, numerator):
-    s = rollup(
-        SurveyAnswerDay,
-        SurveyAnswerWeek,
-        [period, previous],
-        in_department(department_id),
-        questions,
-    )
-    counted = numerator(s)
-    return session.execute(
-        select(
-            func.sum(counted).filter(_days(s.day, period)),
-            func.sum(s.answers).filter(_days(s.day, period)),
-            func.sum(counted).filter(_days(s.day, previous)),
-            func.sum(s.answers).filter(_days(s.day, previous)),
-        )
-    ).one()
+    s = _summary(SurveyAnswerDay, SurveyAnswerWeek, period, previous, department_id, questions)
+    sums = _this_and_previous(s.day, period, previous, numerator(s), s.answers)
+    return session.execute(select(*sums)).one()
 
 
 def mean_score(
@@ -698,13 +652,13 @@ def top_box_rate(
     return _rate(*row)
 
 
-def likelihood_to_recommend_questions(*, session: Session) -> list[int]:
-    """The 0-10 likelihood-to-recommend questions: the only source of NPS."""
-    return list(
-        session.scalars(
-            select(SurveyQuestion.id).where(SurveyQuestion.is_likelihood_to_recommend.is_(True))
-        )
-    )
+def likelihood_to_recommend_questions(question_id: int | None = None) -> Select:
+    """The ids of the 0-10 likelihood-to-recommend questions (or of that one question, if it is
+    one), as a subquery: the only source of NPS."""
+    ltr = select(SurveyQuestion.id).where(SurveyQuestion.is_likelihood_to_recommend.is_(True))
+    if question_id is not None:
+        ltr = ltr.where(SurveyQuestion.id == question_id)
+    return ltr
 
 
 def net_promoter_score(
@@ -718,9 +672,7 @@ def net_promoter_score(
     """NPS in points (-100 to 100): % of answers 9-10 minus % of answers 0-6, from the
     likelihood-to-recommend question(s) only; the denominator is the number of answers."""
     previous = _default_previous(period, previous)
-    ltr = select(SurveyQuestion.id).where(SurveyQuestion.is_likelihood_to_recommend.is_(True))
-    if question_id is not None:
-        ltr = ltr.where(SurveyQuestion.id == question_id)
+    ltr = likelihood_to_recommend_questions(question_id)
     row = _survey_sums(
         session,
         period,

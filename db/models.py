@@ -67,6 +67,7 @@ AUDIT_ACTIONS = (
     "logout",
     "view-patient",
     "search-patient",
+    "search-concern",
     "view-concern",
     "create",
     "update",
@@ -205,6 +206,27 @@ class AppUser(Base):
             name="roles_known",
         ),
         CheckConstraint("failed_login_count >= 0", name="failed_login_count"),
+    )
+
+
+class StaffSession(Base):
+    """One signed-in session (one sign-in, in one browser), checked on every page load.
+
+    Its id and issue time are in the sign-in cookie; the server refuses the cookie once the
+    session is ended (sign-out), idle too long, or older than a password change."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    issued_at: Mapped[dt.datetime] = mapped_column(TZ)
+    last_activity_at: Mapped[dt.datetime] = mapped_column(TZ)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(TZ)
+
+    __table_args__ = (
+        CheckConstraint("last_activity_at >= issued_at", name="activity_after_issue"),
+        CheckConstraint("ended_at IS NULL OR ended_at >= issued_at", name="ended_after_issue"),
+        Index("ix_staff_session_user_id", "user_id"),
     )
 
 

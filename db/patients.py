@@ -23,7 +23,13 @@ from db.models import (
     SurveyInstrument,
     SurveyResponse,
 )
-from db.validation import InvalidInput, escape_like
+from db.validation import (
+    MAX_SEARCH_TEXT,
+    NUL_MESSAGE,
+    InvalidInput,
+    check_texts,
+    escape_like,
+)
 
 REPEAT_CONTACTS = 3  # this many contacts ...
 REPEAT_WINDOW = dt.timedelta(days=30)  # ... within this window mark a repeat contact
@@ -72,6 +78,7 @@ def search_patients(*, session: Session, query: str, limit: int = 10) -> list[Pa
     numbers starting 55501; "MRN00" finds MRNs starting so. Fewer than two characters: nothing.
     A single word lists family-name matches before given-name matches.
     """
+    check_texts({"query": (query, MAX_SEARCH_TEXT)})
     q = query.strip()
     if len(q) < 2:
         return []
@@ -161,6 +168,12 @@ def patient_problems(new: NewPatient, today: dt.date | None = None) -> dict[str,
     """Field -> what to fix, for a new patient typed at the desk (empty when it can be saved)."""
     today = today or dt.date.today()
     errors: dict[str, str] = {}
+    for name in ("mrn", "given_name", "family_name", "phone", "email", "preferred_language"):
+        value = getattr(new, name, None)
+        if "\x00" in (value or ""):
+            errors[name] = NUL_MESSAGE
+    if errors:
+        return errors
     if not MRN_PATTERN.match(new.mrn.strip().upper()):
         errors["mrn"] = "MRN: 3 to 20 letters, digits or dashes."
     if not new.given_name.strip():
@@ -216,6 +229,7 @@ class OpenConcernSummary:
     status: str
     summary: str
     due_at: dt.datetime | None
+    owner_id: int | None = None
 
 
 def open_concerns_of(*, session: Session, patient_id: int) -> list[OpenConcernSummary]:
@@ -228,6 +242,7 @@ def open_concerns_of(*, session: Session, patient_id: int) -> list[OpenConcernSu
             Concern.status,
             Concern.summary,
             Concern.due_at,
+            Concern.owner_id,
         )
         .where(Concern.patient_id == patient_id, Concern.status.in_(OPEN_STATUSES))
         .order_by(Concern.due_at.nulls_last(), Concern.id)

@@ -6,9 +6,11 @@ names in lower case), then defaults. Nothing else in the app reads the environme
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_COOKIE_KEY_BYTES = 32
+MIN_COOKIE_KEY_BITS = 128
 # Keys that appear in docs and examples: refused so nobody ships them.
 KNOWN_DEFAULT_COOKIE_KEYS = {"", "changeme", "change-me", "secret", "some_signature_key"}
 
@@ -45,12 +48,23 @@ def _get(name: str, default: str | None = None) -> str | None:
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None  # None: demo mode on the embedded PostgreSQL
+    # The role that owns the tables and runs migrations; the app connects as DATABASE_URL's.
+    owner_database_url: str | None
     data_dir: Path  # embedded database, demo cookie key
     facility_name: str
     facility_tz_name: str
     cookie_key: str | None
     cookie_expiry_hours: float
     idle_timeout_minutes: int
+    server_address: str | None = None  # PRD_SERVER_ADDRESS
+
+    @property
+    def bind_address(self) -> str:
+        """Where the app server listens: PRD_SERVER_ADDRESS, else every interface in demo mode
+        and only this machine otherwise (the reverse proxy in front is the way in: docs/)."""
+        if self.server_address:
+            return self.server_address
+        return "0.0.0.0" if self.demo_mode else "127.0.0.1"
 
     @property
     def demo_mode(self) -> bool:
@@ -81,12 +95,24 @@ class Settings:
                 "PRD_COOKIE_KEY is not set. Set it to at least 32 random bytes, for example: "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
-        if key.lower() in KNOWN_DEFAULT_COOKIE_KEYS or len(key.encode()) < MIN_COOKIE_KEY_BYTES:
+        if (
+            key.lower() in KNOWN_DEFAULT_COOKIE_KEYS
+            or len(key.encode()) < MIN_COOKIE_KEY_BYTES
+            or key_entropy_bits(key) < MIN_COOKIE_KEY_BITS
+        ):
             raise ConfigurationError(
                 f"PRD_COOKIE_KEY must be at least {MIN_COOKIE_KEY_BYTES} random bytes, "
-                "not a default value."
+                "not a default or repetitive value."
             )
         return key
+
+
+def key_entropy_bits(key: str) -> float:
+    """Shannon entropy of the key's characters times its length: about how many bits of
+    randomness it holds. 40 x "a" holds 0; secrets.token_urlsafe(48) about 350; 64 hex digits
+    about 250. It cannot prove randomness, only catch keys a person made up."""
+    counts = Counter(key)
+    return -sum(n * math.log2(n / len(key)) for n in counts.values())
 
 
 def _normalise_url(url: str) -> str:
@@ -104,10 +130,12 @@ def get_settings() -> Settings:
     ZoneInfo(tz_name)  # fail early on a misspelt zone
     return Settings(
         database_url=_normalise_url(url) if url else None,
+        owner_database_url=_normalise_url(owner) if (owner := _get("DATABASE_OWNER_URL")) else None,
         data_dir=Path(_get("PRD_DATA_DIR", str(PROJECT_ROOT / ".data"))),
         facility_name=_get("PRD_FACILITY_NAME", "Riverside General Hospital"),
         facility_tz_name=tz_name,
         cookie_key=_get("PRD_COOKIE_KEY"),
         cookie_expiry_hours=float(_get("PRD_COOKIE_EXPIRY_HOURS", "8")),
         idle_timeout_minutes=int(_get("PRD_IDLE_TIMEOUT_MINUTES", "15")),
+        server_address=_get("PRD_SERVER_ADDRESS"),
     )

@@ -1,7 +1,7 @@
 """SLA rules in one place: when a concern is due, when a grievance must be acknowledged.
 
-Targets live in the `sla_target` table (admin-editable; defaults from SPEC section 3: critical
-24 hours, high 3 days, medium 7 days, low 14 days; compliments carry no clock). Grievances also
+Targets live in the `sla_target` table (admin-editable; defaults: critical 24 hours, high 3 days,
+medium 7 days, low 14 days; compliments carry no clock). Grievances also
 carry CMS's clocks: acknowledgement within 1 business day and a written response within 7 days.
 
 Whole days are counted on the facility's calendar, so "3 days" from 10:00 is 10:00 three days
@@ -85,7 +85,13 @@ def concern_due_at(
 
 
 def grievance_response_due_at(opened_at: dt.datetime, tz: ZoneInfo) -> dt.datetime:
-    """CMS: the written response is due within 7 days of the grievance."""
+    """CMS: the written response is due within 7 days of the grievance.
+
+    The same local clock time 7 calendar days later; when clocks go back and that time happens
+    twice, the first of the two (exactly 168 hours); when clocks go forward past it, the moment
+    after the gap. The grievance response KPI uses the same rule in SQL (the database function
+    grievance_response_window_end, migration 0005); docs/metrics.md writes it down and
+    tests/test_grievance_window.py holds the two to it at both clock changes."""
     return add_hours_on_facility_calendar(opened_at, GRIEVANCE_RESPONSE_DAYS * 24, tz)
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 import bcrypt
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db.audit import record_audit
-from db.models import ROLES, AppUser
+from db.models import ROLES, AppUser, StaffSession
 
 MAX_FAILED_LOGINS = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -166,27 +167,72 @@ def _count_failure(user: AppUser, now: dt.datetime) -> None:
         user.first_failed_login_at = None
 
 
+def start_session(*, session: Session, user_id: int, now: dt.datetime) -> uuid.UUID:
+    """Open a server-side session for a sign-in that proved the password; returns its id.
+
+    `now` is kept to whole seconds, the precision of the issue time the cookie carries."""
+    issued_at = now.replace(microsecond=0)
+    session_id = uuid.uuid4()
+    session.add(
+        StaffSession(
+            id=session_id, user_id=user_id, issued_at=issued_at, last_activity_at=issued_at
+        )
+    )
+    session.flush()
+    return session_id
+
+
 def staff_for_session(
     *,
     session: Session,
+    session_id: uuid.UUID,
     username: str,
-    session_started_at: dt.datetime,
-    now: dt.datetime | None = None,
+    issued_at: dt.datetime,
+    idle_timeout: dt.timedelta,
+    now: dt.datetime,
+    active: bool = True,
 ) -> StaffMember | None:
-    """The staff member behind a session or login cookie, if it is still valid.
+    """The staff member behind a session or sign-in cookie, if it is still valid; records the
+    activity (unless `active` is False: a rerun nobody asked for).
 
-    Refused when the account is gone, inactive or locked, or when the session began before the
-    user's last logout or password change (that is how those end sessions server-side).
+    Refused when the session is unknown, was ended (sign-out), was issued at another time than
+    the cookie says, has been idle longer than `idle_timeout` (it is ended then), or began before
+    the user's last password change; and when the account is gone or inactive. A lock-out does
+    not end it: it stops new sign-ins, and this session already proved the password.
     """
-    user = session.scalar(select(AppUser).where(AppUser.username == normalise_username(username)))
-    if user is None or not user.active:
+    row = session.get(StaffSession, session_id, with_for_update=True)
+    if row is None or row.ended_at is not None or row.issued_at != issued_at:
         return None
-    now = now or dt.datetime.now(dt.UTC)
-    if user.locked_until is not None and user.locked_until > now:
+    user = session.get(AppUser, row.user_id)
+    if user is None or not user.active or user.username != normalise_username(username):
         return None
-    if user.sessions_valid_after is not None and session_started_at < user.sessions_valid_after:
+    if now - row.last_activity_at > idle_timeout:
+        row.ended_at = max(now, row.issued_at)
         return None
+    if user.sessions_valid_after is not None and row.issued_at < user.sessions_valid_after:
+        return None
+    if active and now > row.last_activity_at:
+        row.last_activity_at = now
     return staff_member(user)
+
+
+def end_session(
+    *,
+    session: Session,
+    session_id: uuid.UUID | None,
+    user_id: int,
+    username: str,
+    now: dt.datetime | None = None,
+) -> None:
+    """Sign-out: this session stops working at once (its cookie is refused everywhere)."""
+    now = now or dt.datetime.now(dt.UTC)
+    if session_id is not None:
+        session.execute(
+            update(StaffSession)
+            .where(StaffSession.id == session_id, StaffSession.ended_at.is_(None))
+            .values(ended_at=func.greatest(now, StaffSession.issued_at))
+        )
+    record_audit(session=session, action="logout", username=username, user_id=user_id)
 
 
 def end_all_sessions(

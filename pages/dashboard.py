@@ -1,6 +1,6 @@
-"""Dashboard: the KPIs for a period, against the previous one, with the trends behind them.
-Counts and rates only, so it is safe on a shared screen; the overdue list names concerns (never
-patients) for managers and shows counts for everyone else.
+"""Dashboard: the KPIs for a period, against the previous one, with the trends behind them
+(definitions: docs/metrics.md). Counts and rates only, so it is safe on a shared screen; the
+overdue list names concerns (never patients) for managers and shows counts for everyone else.
 
 The filters live in the URL (period, from, to, dept, trend, present), so a link reproduces the
 view; clicking a department bar narrows the page to that department.
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from components import dashboard_view as view
 from components.dashboard_data import department_choices, load_dashboard
 from components.dashboard_filters import CHART_KEY, DashboardView
-from components.safe import escape_markdown
+from components.safe import Label, show_line
 from components.shell import get_engine, presentation_frame, require_roles
 from db import periods
 from db.dashboard_queries import overdue_concerns, overdue_counts
@@ -34,10 +34,12 @@ period, department_id = filters.period, filters.department_id
 comparison = periods.comparison_period(period, today=today)
 where = "All departments" if department_id is None else names[department_id]
 in_progress = period.first_day <= today < period.end_day
-st.caption(
-    f"**{escape_markdown(where)}** · {period.label()}"
+show_line(
+    Label(where),
+    f" · {period.label()}"
     + (" (to date)" if in_progress else "")
-    + f" · compared with {comparison.label()} · times in {settings.facility_tz_name}"
+    + f" · compared with {comparison.label()} · times in {settings.facility_tz_name}",
+    small=True,
 )
 
 numbers, specs = load_dashboard(
@@ -47,6 +49,11 @@ numbers, specs = load_dashboard(
     department_id=department_id,
     large=presenting,
 )
+if numbers.summaries_tz != settings.facility_tz_name:  # prepare re-keys them at start
+    st.warning(
+        f"These figures count days in {numbers.summaries_tz}, not {settings.facility_tz_name}: "
+        "run `python -m db.cli prepare` to re-key the summaries."
+    )
 view.draw_tiles(numbers, period, in_progress=in_progress, large=presenting)
 view.draw_charts(
     specs, department_key=CHART_KEY, on_department_click=filters_view.department_clicked

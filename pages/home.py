@@ -3,15 +3,15 @@
 import streamlit as st
 
 from components.navigation import pages_for
-from components.safe import escape_markdown
+from components.safe import show_heading, show_line
 from components.shell import require_roles
 from db.settings import get_settings
 
 staff = require_roles("executive", "manager", "leadership", "admin")
 settings = get_settings()
 
-st.title(f"Good to see you, {escape_markdown(staff.display_name)}")
-st.markdown(f"**{escape_markdown(settings.facility_name)}** · Patient Relations Desk")
+show_heading(f"Good to see you, {staff.display_name}", level=1)
+show_line(f"{settings.facility_name} · Patient Relations Desk")
 st.markdown("Your roles: " + ", ".join(sorted(staff.roles)))
 for section, specs in pages_for(staff.roles).items():
     others = [spec for spec in specs if spec.path != "pages/home.py"]

@@ -19,7 +19,9 @@ from components.interaction_form import (
     my_interactions_today,
 )
 from components.patient_picker import FIND, SEARCH_LABEL, patient_picker
+from components.safe import show_notice
 from components.shell import get_engine, presentation_mode, require_roles
+from db.concerns import may_act
 from db.intake import AlreadySaved, InvalidInput, log_interaction, my_recent_interactions
 from db.patients import RECENT_CONTACT_WINDOW, contacts_since, open_concerns_of
 from db.periods import facility_today, local_midnight
@@ -48,7 +50,7 @@ restored_at = restore_draft(draft_form, user_id=staff.id, now=dt.datetime.now(dt
 # The confirmation of the last save stays until the next one (its button must survive a rerun).
 saved = st.session_state.get("log_saved")
 if saved:
-    st.success(saved["text"], icon=":material/check_circle:")
+    show_notice("success", saved["text"])
     if saved["concern_id"] and st.button(
         f"Open concern #{saved['concern_id']}", icon=":material/open_in_new:", key="open_saved"
     ):
@@ -64,7 +66,7 @@ if choice.patient is not None:
         recent = contacts_since(
             session=session, patient_id=choice.patient.id, since=now - RECENT_CONTACT_WINDOW
         )
-    also_seen(open_concerns, recent)
+    also_seen(open_concerns, recent, staff=staff)
 
 outcomes = list(OUTCOME_LABELS)
 outcome = st.radio(
@@ -84,7 +86,7 @@ with Session(get_engine()) as session:
             for s in list_staff(session=session)
             if s.has_any("executive", "manager")
         },
-        open_concerns=open_concerns,
+        open_concerns=[c for c in open_concerns if may_act(staff, c.owner_id)],
     )
 errors = st.session_state.pop("log_errors", {})
 if "patient" in errors:

@@ -9,7 +9,7 @@ from components import concern_views as views
 from components import url_state
 from components.concern_actions import ActionContext, action_panel
 from components.form_helpers import clear_form
-from components.safe import escape_markdown
+from components.safe import show_notice
 from components.shell import get_engine, presentation_mode, require_roles
 from components.wording import counted
 from components.worklist import worklist_filters, worklist_table
@@ -17,6 +17,7 @@ from db.concerns import WORKING_ROLES, concern_detail, may_act, open_concerns
 from db.reference import active_categories, active_departments
 from db.settings import get_settings
 from db.users import list_staff
+from db.validation import InvalidInput
 
 staff = require_roles("executive", "manager")
 tz = get_settings().facility_tz
@@ -32,7 +33,7 @@ with Session(get_engine()) as session:
 
 flash = st.session_state.pop("concern_flash", None)
 if flash:
-    st.success(flash, icon=":material/check_circle:")
+    show_notice("success", flash)
 
 concern_id = url_state.whole_number(st.query_params, "concern")
 if concern_id is not None:
@@ -55,16 +56,12 @@ if concern_id is not None:
     seen = st.session_state.get(seen_key) or detail
     conflict = st.session_state.pop(f"conflict_{concern_id}", None)
     if conflict:
-        lines = [
-            f"- {escape_markdown(field)}: {escape_markdown(str(before))} → "
-            f"{escape_markdown(str(after))}"
-            for field, before, after in conflict
-        ]
-        st.warning(
+        lines = [f"- {field}: {before} → {after}" for field, before, after in conflict]
+        show_notice(
+            "warning",
             "Someone else changed this concern while you were working on it, so your action "
             "was not saved. What changed:\n" + "\n".join(lines) + "\n\nYour text is still in "
             "the form: check the concern below and save again.",
-            icon=":material/sync_problem:",
         )
     views.concern_summary(detail, now, tz, show_phi=not presenting)
     st.markdown("**Issues**")
@@ -80,14 +77,19 @@ if concern_id is not None:
 
 st.title("Open concerns")
 filters = worklist_filters(departments, owners)
-with Session(get_engine()) as session:
-    rows = open_concerns(session=session, staff=staff, filters=filters, now=now)
+try:
+    with Session(get_engine()) as session, session.begin():
+        rows = open_concerns(session=session, staff=staff, filters=filters, now=now)
+except InvalidInput as refused:
+    st.error(refused.errors["text"], icon=":material/error:")
+    st.stop()
 overdue = sum(r.overdue(now) for r in rows)
 st.caption(
     f"{counted(len(rows), 'concern')} shown{' (the first 200)' if len(rows) == 200 else ''}, "
     f"{overdue} overdue · soonest due first · times in {tz.key}. Select a row to open it."
 )
-picked = worklist_table(rows, now, tz, presenting)
+# st.dataframe always offers a CSV download: summaries only for roles that may export.
+picked = worklist_table(rows, now, tz, presenting, may_export="manager" in staff.roles)
 if picked is not None:
     # A new page in the browser's history, so Back returns to the worklist as it was.
     st.session_state["worklist_params"] = st.query_params.to_dict()

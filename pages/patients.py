@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from components.interaction_form import OUTCOME_LABELS
 from components.patient_picker import patient_picker
-from components.safe import escape_markdown
+from components.safe import show_heading, show_line, show_table
 from components.shell import get_engine, presentation_mode, require_roles
 from db.patients import is_repeat_contact, open_patient_record, patient_timeline
 from db.settings import get_settings
@@ -32,17 +32,17 @@ with Session(get_engine()) as session, session.begin():
     timeline = patient_timeline(session=session, patient_id=choice.patient.id)
     repeat = is_repeat_contact(session=session, patient_id=choice.patient.id, now=now)
 
-st.header(escape_markdown(f"{record.family_name}, {record.given_name}"))
+show_heading(f"{record.family_name}, {record.given_name}")
 details = [
-    f"MRN {escape_markdown(record.mrn)}",
+    f"MRN {record.mrn}",
     f"born {record.date_of_birth.isoformat()}" if record.date_of_birth else "date of birth unknown",
-    escape_markdown(record.phone) if record.phone else "no phone",
-    escape_markdown(record.email) if record.email else "no email",
-    f"speaks {escape_markdown(record.preferred_language)}",
+    record.phone or "no phone",
+    record.email or "no email",
+    f"speaks {record.preferred_language}",
 ]
 if record.medicare_beneficiary:
     details.append("Medicare beneficiary")
-st.markdown(" · ".join(details))
+show_line(" · ".join(details))
 if repeat:
     st.warning("Repeat contact: 3 or more contacts in the last 30 days.", icon=":material/repeat:")
 
@@ -50,7 +50,7 @@ if not timeline:
     st.caption("No contacts, concerns or survey responses yet.")
 else:
     st.subheader("History")
-    st.table(
+    show_table(
         {
             "When": [
                 e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")

@@ -15,6 +15,7 @@ from components import satisfaction_view as view_rules
 from components import satisfaction_widgets as widgets
 from components import url_state
 from components.dashboard_data import department_choices
+from components.safe import show_line
 from components.shell import get_engine, presentation_frame, require_roles
 from components.survey_forms import import_section, response_entry_form
 from db import periods
@@ -103,7 +104,7 @@ with Session(engine) as session:
 
 where = names.get(department_id, "All departments")
 asked = question.wording if question else f"all questions of {instrument.name}"
-st.caption(f"{where} · {period.label()} · {asked}")
+show_line(f"{where} · {period.label()} · {asked}", small=True)  # names typed by admins
 widgets.tiles(
     scores,
     compared_with=comparison.label(),

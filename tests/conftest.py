@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import os
+import secrets
 import shutil
 import tempfile
 import uuid
@@ -24,14 +25,17 @@ from sqlalchemy.orm import Session
 
 import db.settings
 import db.users
-from components import shell
+from components import session as app_session
 from db.engine import make_engine
 from db.migrate import upgrade_to_head
 from db.models import Base, Category, SlaTarget
+from db.roles import APP_ROLE, ensure_app_role, grant_app_privileges, url_for_role
 from db.users import StaffMember, create_user, staff_member
 from tests.helpers import ROOT, seed_world
 
 REFERENCE_TABLES = (Category, SlaTarget)
+APP_ROLE_PASSWORD = uuid.uuid4().hex
+TEST_COOKIE_KEY = secrets.token_urlsafe(48)
 
 
 def pytest_configure(config):
@@ -94,11 +98,20 @@ def database_url(tmp_path_factory) -> Iterator[str]:
     url = server_url.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     upgrade_to_head(engine, progress=lambda _msg: None)
+    with engine.begin() as conn:
+        ensure_app_role(conn, APP_ROLE, APP_ROLE_PASSWORD)
+        grant_app_privileges(conn, APP_ROLE)
     engine.dispose()
     yield url
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_database_url(database_url) -> str:
+    """The same database as the app's least-privilege role: what pages connect with in tests."""
+    return url_for_role(database_url, APP_ROLE, APP_ROLE_PASSWORD)
 
 
 @pytest.fixture(scope="session")
@@ -117,8 +130,9 @@ def _engine(database_url) -> Iterator[tuple[Engine, dict]]:
 
 
 @pytest.fixture
-def engine(_engine, database_url, monkeypatch) -> Engine:
-    """Empty tables (plus the seeded reference data); the app's settings point at this database."""
+def engine(_engine, app_database_url, monkeypatch) -> Engine:
+    """Empty tables (plus the seeded reference data); the app's settings point at this database,
+    as the app role (the returned engine, for setting up and checking, is the owner's)."""
     _engine, reference = _engine
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with _engine.begin() as conn:
@@ -135,16 +149,16 @@ def engine(_engine, database_url, monkeypatch) -> Engine:
                         f"(SELECT max(id) FROM {model.__tablename__}))"
                     )
                 )
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("PRD_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
+    monkeypatch.setenv("DATABASE_URL", app_database_url)
+    monkeypatch.setenv("PRD_COOKIE_KEY", TEST_COOKIE_KEY)
     monkeypatch.setattr(db.users, "BCRYPT_ROUNDS", 4)  # fast hashes; checks read rounds per hash
     db.settings.get_settings.cache_clear()
-    shell._resolved_database_url.cache_clear()
+    app_session._resolved_database_url.cache_clear()
     st.cache_data.clear()
     st.cache_resource.clear()
     yield _engine
     db.settings.get_settings.cache_clear()
-    shell._resolved_database_url.cache_clear()
+    app_session._resolved_database_url.cache_clear()
 
 
 @pytest.fixture

@@ -219,6 +219,7 @@ def _numbers(**frames) -> DashboardNumbers:
         trend=week,
         department_id=frames.pop("department_id", None) if "department_id" in frames else 3,
         computed_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+        summaries_tz="America/New_York",
         interactions=empty,
         concerns_opened=empty,
         opened_by_type={},

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from db.drafts import DRAFT_LIFETIME, discard_draft, latest_draft_form, load_draft, save_draft
 from db.models import FormDraft
+from tests.displayed import html_texts
 from tests.helpers import open_concern
 
 NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)
@@ -97,7 +98,7 @@ def test_log_page_offers_the_draft_back_and_saving_clears_it(page_as, make_staff
     assert at.selectbox(key="log0_patient_pick").value.mrn == "MRN0000001"
     assert "is back in the form" in at.info[0].value
     at.button(key="FormSubmitter:log0_form-Save").click().run()
-    assert "Interaction #1 logged for Smith, John" in at.success[0].value
+    assert "Interaction #1 logged for Smith, John" in html_texts(at, "success")[0]
     assert _load(engine, ana.id, "log", dt.datetime.now(dt.UTC)) is None
     assert at.text_area(key="log1_summary").value == ""
 
@@ -125,5 +126,5 @@ def test_a_concern_action_draft_opens_its_form_filled(page_as, make_staff, world
     key = f"cf_{concern_id}_resolve_0"
     assert at.text_area(key=f"{key}_text").value == "Apologised and refunded"
     at.button(key=f"FormSubmitter:{key}-Resolve").click().run()
-    assert at.success[0].value == "Resolved."
+    assert html_texts(at, "success")[0] == "Resolved."
     assert _drafts(engine) == 0

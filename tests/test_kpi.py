@@ -1,4 +1,4 @@
-"""Every KPI of SPEC section 4 against small fixed data with hand-computed answers
+"""Every KPI of docs/metrics.md against small fixed data with hand-computed answers
 (tests/dashboard_world.py), and the trigger-kept summaries against the raw rows."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from db import kpi
+from db import kpi, summaries
 from db.models import Concern, ConcernIssue, Interaction, SurveyQuestion, SurveyResponse
 from db.periods import Period
 from db.sla import grievance_response_due_at
@@ -256,7 +256,7 @@ def test_period_across_fall_back(engine, make_staff):
 
 def _assert_no_drift(engine):
     with Session(engine) as s:
-        assert kpi.summary_drift(session=s) == dict.fromkeys(kpi.SUMMARY_KEYS, 0)
+        assert summaries.summary_drift(session=s) == dict.fromkeys(summaries.SUMMARY_KEYS, 0)
 
 
 def test_summaries_follow_every_kind_of_write(engine, world):
@@ -349,15 +349,15 @@ def test_every_write_moves_the_data_version(engine, world):
 
 def test_a_new_facility_time_zone_rebuilds_the_summaries(engine, world):
     with Session(engine) as s, s.begin():
-        assert not kpi.ensure_summary_time_zone(session=s, tz_name=TZ_NAME)
-        assert kpi.ensure_summary_time_zone(session=s, tz_name="UTC")
+        assert not summaries.ensure_summary_time_zone(session=s, tz_name=TZ_NAME)
+        assert summaries.ensure_summary_time_zone(session=s, tz_name="UTC")
     _assert_no_drift(engine)
     utc_week = Period(WEEK.first_day, WEEK.end_day, "UTC")
     with Session(engine) as s, s.begin():
         # In UTC the Sunday 23:30 call moves out to Monday 16th and the call at 23:59 on
         # Sunday 8th moves in: still 5 this week, but only 1 the week before.
         assert kpi.interactions(session=s, period=utc_week) == kpi.KpiResult(5, None, 1, None)
-        assert kpi.ensure_summary_time_zone(session=s, tz_name=TZ_NAME)
+        assert summaries.ensure_summary_time_zone(session=s, tz_name=TZ_NAME)
         assert kpi.interactions(session=s, period=WEEK).value == 5
 
 
@@ -365,7 +365,7 @@ def test_rebuild_gives_the_same_summaries(engine, world):
     with Session(engine) as s:
         before = s.execute(text("SELECT * FROM concern_day ORDER BY 1, 2, 3")).all()
     with Session(engine) as s, s.begin():
-        kpi.rebuild_summaries(session=s)
+        summaries.rebuild_summaries(session=s)
     with Session(engine) as s:
         after = s.execute(text("SELECT * FROM concern_day ORDER BY 1, 2, 3")).all()
     assert before == after and before

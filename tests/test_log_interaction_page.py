@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import AuditLog, Concern, Interaction, Patient
+from tests.displayed import html_texts
 
 PAGE = "pages/log_interaction.py"
 
@@ -39,7 +40,7 @@ def test_resolved_call_saves_and_clears_the_form(page_as, executive, world, engi
     at.text_area(key="log0_summary").input("Asked when visiting hours end")
     _save(at)
     assert not at.exception
-    assert "Interaction #1 logged for Smith, John" in at.success[0].value
+    assert "Interaction #1 logged for Smith, John" in html_texts(at, "success")[0]
     assert at.session_state["log_form_version"] == 1
     assert at.text_area(key="log1_summary").value == ""
     with Session(engine) as s:
@@ -47,7 +48,7 @@ def test_resolved_call_saves_and_clears_the_form(page_as, executive, world, engi
         assert (row.patient_id, row.outcome) == (world["smith"], "resolved-first-contact")
         actions = sorted(a.action for a in s.scalars(select(AuditLog)))
         assert actions == ["create", "search-patient"]
-    assert "Asked when visiting hours end" in [t.value for t in at.text]
+    assert "Asked when visiting hours end" in html_texts(at)
 
 
 def test_validation_errors_are_shown_by_field_and_keep_the_input(page_as, executive, world, engine):
@@ -69,7 +70,7 @@ def test_opening_a_concern_proposes_a_grievance_and_links_to_it(page_as, executi
     at.text_area(key="log0_summary").input("Nobody explained the new medication")
     _save(at)
     assert not at.exception
-    text = at.success[0].value
+    text = html_texts(at, "success")[0]
     assert "Grievance #1 opened" in text and "not resolved at the time" in text
     with Session(engine) as s:
         concern = s.scalars(select(Concern)).one()
@@ -88,7 +89,7 @@ def test_new_patient_inline_with_field_errors_then_success(page_as, executive, w
     assert at.text_input(key="log0_given").value == "Rosa"
     at.text_input(key="log0_mrn").input("MRN4444444")
     _save(at)
-    assert "logged for Diaz, Rosa" in at.success[0].value
+    assert "logged for Diaz, Rosa" in html_texts(at, "success")[0]
     assert _count(engine, Patient, Patient.mrn == "MRN4444444") == 1
 
 
@@ -99,12 +100,12 @@ def test_open_concern_warning_and_add_to_it(page_as, executive, world, engine):
     at.text_area(key="log0_summary").input("Room too cold")
     _save(at)
     at.text_input(key="log1_patient_query").input("smith, john").run()
-    assert any("Open grievance #1" in w.value for w in at.warning)
+    assert any("Open grievance #1" in w for w in html_texts(at, "warning"))
     at.radio(key="log1_outcome").set_value("added-to-concern").run()
     assert at.selectbox(key="log1_add_to").value == 1
     at.text_area(key="log1_summary").input("Called again about the room")
     _save(at)
-    assert "Added to concern #1" in at.success[0].value
+    assert "Added to concern #1" in html_texts(at, "success")[0]
     assert _count(engine, Interaction, Interaction.outcome == "added-to-concern") == 1
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from db import concerns as c
 from db.models import Concern, ConcernEvent
+from tests.displayed import html_texts
 from tests.helpers import open_concern, version_of
 
 PAGE = "pages/open_concerns.py"
@@ -60,7 +61,7 @@ def test_detail_shows_the_concern_and_resolving_needs_text(page_as, world, manag
     assert "Enter how the concern was resolved." in [e.value for e in at.error]
     at.text_area(key=f"{resolve}_text").input("Apologised; meal replaced")
     at.button(key=f"FormSubmitter:{resolve}-Resolve").click().run()
-    assert at.success[0].value == "Resolved."
+    assert html_texts(at, "success")[0] == "Resolved."
     with Session(engine) as s:
         assert s.get(Concern, concern_id).status == "resolved"
 
@@ -86,14 +87,14 @@ def test_someone_elses_change_is_shown_and_the_typed_note_kept(
         )
     at.button(key=f"FormSubmitter:{note}-Add note").click().run()
     assert not at.exception
-    warning = next(w.value for w in at.warning if "Someone else changed" in w.value)
+    warning = next(w for w in html_texts(at, "warning") if "Someone else changed" in w)
     assert "escalated" in warning and "Cardiology" in warning
     assert at.text_area(key=f"{note}_text").value == "Spoke to the ward sister"
     with Session(engine) as s:
         kinds = [e.kind for e in s.scalars(select(ConcernEvent))]
     assert "note" not in kinds
     at.button(key=f"FormSubmitter:{note}-Add note").click().run()  # now against what they see
-    assert at.success[0].value == "Note added."
+    assert html_texts(at, "success")[0] == "Note added."
 
 
 def test_an_executive_cannot_open_another_executives_concern(page_as, world, make_staff, engine):
@@ -118,7 +119,7 @@ def test_a_refusal_after_a_success_is_shown_with_the_typed_text_kept(
     note = f"cf_{concern_id}_note_0"
     at.text_area(key=f"{note}_text").input("Called the ward")
     at.button(key=f"FormSubmitter:{note}-Add note").click().run()
-    assert at.success[0].value == "Note added."
+    assert html_texts(at, "success")[0] == "Note added."
     at.segmented_control(key=chooser).set_value("response").run()
     response = f"cf_{concern_id}_response_0"
     at.text_input(key=f"{response}_person").input("Dana Reyes, Patient Relations")
@@ -163,6 +164,6 @@ def test_a_closed_concern_offers_only_a_note_and_reopening(page_as, world, manag
     assert at.error[0].value.startswith("Reopen: not saved.")
     at.text_input(key=f"cf_{concern_id}_reopen_0_reason").input("Patient called again")
     at.button(key=f"FormSubmitter:cf_{concern_id}_reopen_0-Reopen").click().run()
-    assert at.success[0].value == "Reopened."
+    assert html_texts(at, "success")[0] == "Reopened."
     with Session(engine) as s:
         assert s.get(Concern, concern_id).status == "in_progress"

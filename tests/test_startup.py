@@ -5,7 +5,7 @@ from sqlalchemy import create_engine, func, select
 from streamlit.testing.v1 import AppTest
 
 import db.settings
-from components import shell
+from components import session as app_session
 from db.cli import prepare
 from db.demo import DEMO_PASSWORD, DEMO_USERS
 from db.models import AppUser, Interaction
@@ -30,7 +30,7 @@ def test_demo_mode_starts_the_embedded_server_loads_demo_data_and_signs_in(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PRD_DATA_DIR", str(tmp_path / "data"))
     db.settings.get_settings.cache_clear()
-    shell._resolved_database_url.cache_clear()
+    app_session._resolved_database_url.cache_clear()
     try:
         prepare("8501")
         out = capsys.readouterr().out
@@ -39,7 +39,7 @@ def test_demo_mode_starts_the_embedded_server_loads_demo_data_and_signs_in(
             assert user.username in out
         assert DEMO_PASSWORD in out
 
-        url = shell._resolved_database_url()
+        url = app_session._resolved_database_url()
         engine = create_engine(url)
         with engine.connect() as conn:
             assert conn.scalar(select(func.count()).select_from(Interaction)) > 1000
@@ -61,9 +61,9 @@ def test_demo_mode_starts_the_embedded_server_loads_demo_data_and_signs_in(
     finally:
         import pgserver
 
-        shell._engine_for.clear()
+        app_session._engine_for.clear()
         server = pgserver.get_server(tmp_path / "data" / "pg", cleanup_mode=None)
         server.cleanup_mode = "stop"  # the app leaves it running on purpose; the test does not
         server.cleanup()
         db.settings.get_settings.cache_clear()
-        shell._resolved_database_url.cache_clear()
+        app_session._resolved_database_url.cache_clear()

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from db import kpi
+from db import summaries
 from db.demo import DEMO_USERS
 from db.grievance import QUALITY_OF_CARE, ComplaintFacts, propose_grievance
 from db.models import CHANNELS, Base, Concern, Department
@@ -273,7 +273,7 @@ def test_demo_hospital_loads_under_every_constraint_and_hangs_together(engine):
             proposed = "grievance" if proposals[concern.grievance_rule] else "complaint"
             assert concern.type == proposed or concern.grievance_override_reason, concern.id
         # The dashboard summaries kept up with the bulk load.
-        assert set(kpi.summary_drift(session=session).values()) == {0}
+        assert set(summaries.summary_drift(session=session).values()) == {0}
         # Sequences continue after the generated ids.
         session.add(Department(name="Transplant Services"))
         session.flush()

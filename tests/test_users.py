@@ -1,6 +1,7 @@
 """Login against app_user: bcrypt, lock-out, audit rows, sessions ended server-side."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from sqlalchemy import select, update
@@ -12,9 +13,10 @@ from db.users import (
     MAX_FAILED_LOGINS,
     authenticate,
     create_user,
-    end_all_sessions,
+    end_session,
     set_password,
     staff_for_session,
+    start_session,
 )
 
 PASSWORD = "correct-horse-1"
@@ -85,26 +87,86 @@ def test_inactive_account_cannot_sign_in(session, make_staff):
     assert _login(session, "gone", PASSWORD) is None
 
 
+IDLE = dt.timedelta(minutes=15)
+
+
+def _valid(session, session_id, issued_at, now, username="dokafor"):
+    staff = staff_for_session(
+        session=session,
+        session_id=session_id,
+        username=username,
+        issued_at=issued_at,
+        idle_timeout=IDLE,
+        now=now,
+    )
+    session.commit()
+    return staff
+
+
+def _start(session, staff, now):
+    session_id = start_session(session=session, user_id=staff.id, now=now)
+    session.commit()
+    return session_id, now.replace(microsecond=0)
+
+
 def test_password_change_and_logout_end_earlier_sessions(session, make_staff):
     staff = make_staff("manager", username="dokafor")
     started = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
     changed, later, logged_out = (started + dt.timedelta(minutes=m) for m in (5, 6, 7))
-
-    def valid(session_started_at, now):
-        return staff_for_session(
-            session=session, username="dokafor", session_started_at=session_started_at, now=now
-        )
-
-    assert valid(started, now=started)
+    first, first_at = _start(session, staff, started)
+    assert _valid(session, first, first_at, now=started)
     set_password(session=session, username="dokafor", password="another-horse-2", now=changed)
     session.commit()
-    assert valid(started, now=changed) is None
-    assert valid(later, now=later)
+    assert _valid(session, first, first_at, now=changed) is None
+    second, second_at = _start(session, staff, later)
+    assert _valid(session, second, second_at, now=later)
     assert _login(session, "dokafor", PASSWORD) is None
     assert _login(session, "dokafor", "another-horse-2") is not None
-    end_all_sessions(session=session, user_id=staff.id, username="dokafor", now=logged_out)
+    end_session(
+        session=session, session_id=second, user_id=staff.id, username="dokafor", now=logged_out
+    )
     session.commit()
-    assert valid(later, now=logged_out) is None
+    assert _valid(session, second, second_at, now=logged_out) is None
+
+
+def test_a_session_idle_too_long_is_refused_even_with_the_tab_closed(session, make_staff):
+    staff = make_staff("manager", username="dokafor")
+    session_id, issued_at = _start(session, staff, T0)
+    # Activity keeps it alive past the timeout counted from the sign-in...
+    assert _valid(session, session_id, issued_at, now=T0 + IDLE - dt.timedelta(seconds=1))
+    assert _valid(session, session_id, issued_at, now=T0 + IDLE + dt.timedelta(minutes=10))
+    # ...but nobody used it for longer than the timeout (a closed tab): the cookie is refused,
+    # and stays refused.
+    idle_from = T0 + IDLE + dt.timedelta(minutes=10)
+    assert (
+        _valid(session, session_id, issued_at, now=idle_from + IDLE + dt.timedelta(seconds=1))
+        is None
+    )
+    assert _valid(session, session_id, issued_at, now=idle_from + dt.timedelta(minutes=1)) is None
+
+
+def test_a_cookie_must_name_its_session_its_issue_time_and_its_user(session, make_staff):
+    staff = make_staff("manager", username="dokafor")
+    make_staff("manager", username="pnair")
+    session_id, issued_at = _start(session, staff, T0)
+    now = T0 + dt.timedelta(minutes=1)
+    assert _valid(session, uuid.uuid4(), issued_at, now) is None
+    # An issue time moved (a far-future expiry, a re-signed older token) does not match.
+    assert _valid(session, session_id, issued_at + dt.timedelta(days=300), now) is None
+    assert _valid(session, session_id, issued_at, now, username="pnair") is None
+    assert _valid(session, session_id, issued_at, now) is not None
+
+
+def test_a_lockout_stops_new_sign_ins_but_not_a_session_that_proved_the_password(
+    session, make_staff
+):
+    staff = make_staff("executive", username="dokafor")
+    session_id, issued_at = _start(session, staff, T0)
+    for i in range(MAX_FAILED_LOGINS):
+        _login(session, "dokafor", "wrong", now=T0 + dt.timedelta(seconds=i + 1))
+    now = T0 + dt.timedelta(minutes=1)
+    assert _login(session, "dokafor", PASSWORD, now=now) is None  # locked
+    assert _valid(session, session_id, issued_at, now=now) is not None
 
 
 @pytest.mark.parametrize(

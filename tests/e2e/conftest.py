@@ -7,6 +7,7 @@ their users with `make_staff`. Skipped when no system Chromium is installed.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -53,14 +54,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_app(database_url, tmp_path_factory) -> Iterator[str]:
+def live_app(app_database_url, tmp_path_factory) -> Iterator[str]:
     """Base URL of the app served by `streamlit run app.py` against the test database."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
-        "PRD_COOKIE_KEY": "e2e-" + "k" * 40,
+        "DATABASE_URL": app_database_url,
+        "PRD_COOKIE_KEY": secrets.token_urlsafe(48),
         "PRD_DATA_DIR": str(tmp_path_factory.mktemp("data")),
     }
     with log_path.open("w") as log:

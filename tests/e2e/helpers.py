@@ -25,6 +25,11 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     """Open the app and sign in with the keyboard (Enter submits the form)."""
     page.goto(base_url)
     wait_for_rerun(page)
+    # The cookie component reports once it has loaded, which reruns the script: a submit typed
+    # during that rerun can be lost, so let it happen first.
+    page.wait_for_selector("iframe", state="attached", timeout=RERUN_TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    wait_for_rerun(page)
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("textbox", name="Password").press("Enter")

@@ -83,6 +83,9 @@ def test_routine_calls_take_at_most_four_key_presses(live_app, browser_page, mak
     assert [r.patient_id for r in rows] == [world["smith"], world["patel"], world["smith"]]
     assert all(r.outcome == "resolved-first-contact" and r.channel == "phone" for r in rows)
     assert all(r.department_id == world["ed"] for r in rows)
+    # The form is ready for the next call.
+    # (The previous form's box may linger for a moment while the rerun replaces it.)
+    expect(page.locator("textarea")).to_have_count(1)
     expect(page.locator("textarea")).to_have_value("")
 
 

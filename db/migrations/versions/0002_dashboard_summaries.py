@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-24
 
-The dashboard must answer in under 100 ms over two years of data (SPEC section 5), and a GROUP
+The dashboard must answer in under 100 ms over two years of data (BENCHMARKS.md), and a GROUP
 BY over a million interactions takes about 400 ms. So the database keeps per-day summaries on
 the facility's calendar (day x department x outcome/type/category/question) up to date itself:
 statement-level triggers with transition tables add what a statement inserted and subtract what
@@ -15,7 +15,7 @@ Each summary has a `<summary>_source` view: the same aggregate computed from the
 `rebuild_dashboard_summaries()` refills the summaries from those views (after this migration,
 and when the facility's time zone changes); tests compare summaries and views for drift.
 `dashboard_data_version` moves on every change, so caches can tell when they are stale.
-TRUNCATE of a source table is not followed (nothing in the app truncates).
+TRUNCATE of a source table is followed since migration 0005.
 """
 
 from collections.abc import Sequence

@@ -6,7 +6,7 @@ Create Date: 2026-11-24
 
 Measured at the reference size, a two-year period still read about 100,000 day rows per summary
 (day x department x type): 15-35 ms a query, about 220 ms for the whole dashboard, only 24x
-faster than loading the rows into pandas (SPEC section 5 asks for 50x). Each day summary now has
+faster than loading the rows into pandas (the target is 50x, BENCHMARKS.md). Each day summary now has
 an ISO-week rollup (`<summary>_week`, keyed by the Monday), kept current by statement triggers
 on the day summary itself, so it follows every change the day summaries follow. db.kpi reads
 whole weeks from the rollup and only the days at the edges of a period from the day summary.

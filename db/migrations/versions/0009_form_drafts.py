@@ -1,7 +1,7 @@
 """form drafts kept on the server, per staff member and form
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0005
 Create Date: 2026-11-24
 
 A reload or a dropped connection starts a new browser session and would empty the Log
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
