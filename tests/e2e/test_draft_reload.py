@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Concern, FormDraft
-from tests.e2e.helpers import sign_in, wait_for_rerun
+from tests.e2e.helpers import RERUN_TIMEOUT_MS, sign_in, wait_for_rerun
 from tests.helpers import open_concern, seed_world
 
 
@@ -24,6 +24,10 @@ def _wait_for_draft(engine, form: str, text: str) -> None:
 
 def _reload(page: Page) -> None:
     page.reload()
+    wait_for_rerun(page)
+    # A reload is a new browser session: the sign-in cookie is read back by a component, whose
+    # report reruns the app. Follow those runs until the page is drawn signed in and settled.
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=RERUN_TIMEOUT_MS)
     wait_for_rerun(page)
 
 
