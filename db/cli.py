@@ -5,7 +5,7 @@ python -m db.cli migrate                 # apply pending migrations
 python -m db.cli server-address          # 127.0.0.1 unless demo mode or PRD_SERVER_ADDRESS
 python -m db.cli create-user USERNAME --name "Full Name" --role manager [--role admin]
 python -m db.cli set-password USERNAME   # asks for the password (or PRD_NEW_PASSWORD)
-python -m db.cli generate --size demo|reference [--seed N]
+python -m db.cli generate --size demo|reference|FACTOR [--seed N]   # FACTOR x reference
 python -m db.cli check-summaries [--repair]   # exit 1 when a summary disagrees with its rows
 """
 
@@ -181,7 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("set-password", help="set a password; ends that user's sessions")
     p.add_argument("username")
     p = sub.add_parser("generate", help="load synthetic data (empty database recommended)")
-    p.add_argument("--size", choices=("demo", "reference"), default="demo")
+    p.add_argument(
+        "--size",
+        default="demo",
+        help="demo, reference, or a factor of the reference size (0.1, 3, 10: years of history)",
+    )
     p.add_argument("--seed", type=int, default=DEMO_SEED)
     p = sub.add_parser(
         "check-summaries",
@@ -223,8 +227,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print("Saved.")
     elif args.command == "generate":
-        from synthetic import generate
+        from synthetic import generate, size_for
 
+        try:
+            size_for(args.size)
+        except ValueError as error:
+            print(error, file=sys.stderr)
+            return 2
         engine = _engine()
         upgrade_to_head(engine)
         generate(engine, size=args.size, seed=args.seed, progress=print)
