@@ -168,7 +168,7 @@ def pandas_dashboard(
             lo=lo,
             hi=hi,
         )
-        opened = read(
+        opened_rows = read(
             "SELECT opened_at, type, department_id FROM concern "
             "WHERE opened_at >= :lo AND opened_at < :hi",
             lo=min(lo, trend.start),
@@ -217,7 +217,7 @@ def pandas_dashboard(
         resolved = (rows.outcome == "resolved-first-contact").sum()
         opened = (rows.outcome == "concern-opened").sum()
         out[key + "first-contact"] = resolved / (resolved + opened) if resolved + opened else None
-        new = opened[within(opened.opened_at, p)]
+        new = opened_rows[within(opened_rows.opened_at, p)]
         out[key + "opened by type"] = new.groupby("type").size().to_dict()
         done = resolved[within(resolved.resolved_at, p)]
         clocked = done[done.due_at.notna()]
@@ -251,12 +251,12 @@ def pandas_dashboard(
     out["overdue now"] = int((open_now.due_at < now).sum())
     ages = (now - open_now.opened_at).dt.total_seconds() / 86400
     out["open by age"] = pd.cut(ages, [-1, 1, 3, 7, 14, 28, 1e9], right=False).value_counts()
-    trend_new = opened[within(opened.opened_at, trend)]
+    trend_new = opened_rows[within(opened_rows.opened_at, trend)]
     local_day = trend_new.opened_at.dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
     week = local_day - pd.to_timedelta(local_day.dt.weekday, unit="D")
     out["weekly volume"] = trend_new.groupby([week, trend_new.type]).size()
     out["by department"] = (
-        opened[within(opened.opened_at, period)]
+        opened_rows[within(opened_rows.opened_at, period)]
         .groupby("department_id")
         .size()
         .sort_values(ascending=False)
