@@ -174,7 +174,7 @@ def pandas_dashboard(
             lo=min(lo, trend.start),
             hi=max(hi, trend.end),
         )
-        resolved = read(
+        resolved_rows = read(
             "SELECT opened_at, resolved_at, due_at FROM concern "
             "WHERE resolved_at >= :lo AND resolved_at < :hi",
             lo=lo,
@@ -219,7 +219,7 @@ def pandas_dashboard(
         out[key + "first-contact"] = resolved / (resolved + opened) if resolved + opened else None
         new = opened_rows[within(opened_rows.opened_at, p)]
         out[key + "opened by type"] = new.groupby("type").size().to_dict()
-        done = resolved[within(resolved.resolved_at, p)]
+        done = resolved_rows[within(resolved_rows.resolved_at, p)]
         clocked = done[done.due_at.notna()]
         out[key + "on time"] = (
             (clocked.resolved_at <= clocked.due_at).mean() if len(clocked) else None
