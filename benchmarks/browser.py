@@ -1,4 +1,4 @@
-"""What the user waits for, in a real browser (SPEC section 5): the app served by `streamlit run`
+"""What the user waits for, in a real browser: the app served by `streamlit run`
 on a free port, driven by Playwright in the system Chromium, against the data set in
 PRD_DATA_DIR (or DATABASE_URL).
 
