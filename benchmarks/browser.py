@@ -50,10 +50,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from benchmarks.common import median_and_p95
 from db.demo import DEMO_PASSWORD, ensure_demo_accounts
 from db.engine import database_url, make_engine
 from db.migrate import upgrade_to_head
@@ -395,10 +395,6 @@ def one_round(page, app: str, empty: str, data: dict, quiet: dict, n: int) -> di
     return out
 
 
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", default="demo", help="data set to generate when empty")
@@ -457,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             browser.close()
 
-    floor = statistics.median(results["empty page (floor)"].ready())
+    floor, _ = median_and_p95(results["empty page (floor)"].ready())
     print(
         f"\n{args.rounds} rounds at size {args.size}; load average (1 min) during the rounds:"
         f" {min(loads):.1f}-{max(loads):.1f}, after: {_load()}"
@@ -468,12 +464,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("|---|---:|---:|---:|---:|---:|")
     for name, series in results.items():
-        ready = series.ready()
+        median, p95 = median_and_p95(series.ready())
         first = statistics.median(s.first_run_end_ms for s in series.samples)
         runs = [s.runs for s in series.samples]
         print(
-            f"| {name} | {statistics.median(ready):.0f} | {percentile(ready, 95):.0f}"
-            f" | {statistics.median(ready) / floor:.1f} | {first:.0f}"
+            f"| {name} | {median:.0f} | {p95:.0f} | {median / floor:.1f} | {first:.0f}"
             f" | {statistics.median(runs):.0f}, {max(runs)} |"
         )
     return 0
