@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -54,8 +55,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from benchmarks.common import median_and_p95
+from db.cli import _grant_app_role as grant_app_role
 from db.demo import DEMO_PASSWORD, ensure_demo_accounts
-from db.engine import database_url, make_engine
+from db.engine import app_database_url, database_url, make_engine
 from db.migrate import upgrade_to_head
 from db.models import Concern, Interaction, Patient
 
@@ -150,16 +152,17 @@ def _load() -> str:
 
 def prepare(size: str) -> dict[str, object]:
     """Migrate, generate when empty, demo accounts; returns what the actions need."""
-    url = database_url()
-    # The servers connect by this URL rather than each starting the embedded server again
-    # (two processes starting it at once can trip over its lock).
-    os.environ["DATABASE_URL"] = url
+    url, app_url = database_url(), app_database_url()
     engine = make_engine(url)
     upgrade_to_head(engine)
+    grant_app_role(engine)  # as `db.cli prepare` does: the app connects as its own role
+    # The servers connect by URL rather than each starting the embedded server again (two
+    # processes starting it at once can trip over its lock).
+    os.environ["DATABASE_URL"] = app_url
     with Session(engine) as session:
         has_data = session.scalar(select(func.count()).select_from(Interaction)) > 0
     if not has_data:
-        from db.synthetic import generate
+        from synthetic import generate
 
         print(f"Generating the {size} data set (seed 1)...", flush=True)
         generate(engine, size=size, seed=1, progress=lambda m: print(" ", m, flush=True))
@@ -413,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{data['patients']:,} patients; load average before: {_load()}",
         flush=True,
     )
-    os.environ.setdefault("PRD_COOKIE_KEY", "browser-benchmark-" + "k" * 32)
+    os.environ.setdefault("PRD_COOKIE_KEY", secrets.token_urlsafe(48))
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="browser-bench-") as tmp:
