@@ -393,7 +393,7 @@ def one_round(page, app: str, empty: str, data: dict, quiet: dict, n: int) -> di
         page,
         lambda: page.get_by_role("button", name="Save").click(),
         quiet_ms=quiet["action"],
-        ready=visible(page, "[data-testid='stAlertContentSuccess']"),
+        ready=visible(page, ".prd-notice-success, [data-testid='stAlertContentSuccess']"),
     )
     return out
 
