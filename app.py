@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from components.account import password_change_form
 from components.login import ensure_signed_in, login_page
 from components.navigation import PAGES, pages_for
-from components.shell import database_unavailable
+from components.shell import database_unavailable, get_engine, require_roles
+from db.account import password_change_required
 from db.settings import ConfigurationError, get_settings
 
 
@@ -19,6 +22,18 @@ def _show_only(draw) -> None:
     """A run that shows one message still calls st.navigation: a run without it would make
     Streamlit fall back to listing every file in pages/."""
     st.navigation([st.Page(draw, title="Patient Relations Desk", url_path="notice")]).run()
+
+
+def _password_change_due(staff) -> bool:
+    with Session(get_engine()) as session:
+        return password_change_required(session=session, user_id=staff.id)
+
+
+def _choose_password() -> None:
+    """The only page after an administrator's reset, until the person sets their own password."""
+    staff = require_roles(*{role for spec in PAGES for role in spec.roles})
+    st.title("Choose your password")
+    password_change_form(staff, forced=True)
 
 
 def main() -> None:
@@ -45,6 +60,14 @@ def main() -> None:
         sign_in = [st.Page(login_page, title="Sign in", icon=":material/login:", default=True)]
         sign_in += [st.Page(login_page, title="Sign in", url_path=spec.url_path) for spec in PAGES]
         navigation = st.navigation(sign_in, position="hidden")
+    elif _password_change_due(staff):
+        # Every address leads to the same step, so no page opens before a new password is set.
+        forced = [st.Page(_choose_password, title="Choose your password", default=True)]
+        forced += [
+            st.Page(_choose_password, title="Choose your password", url_path=spec.url_path)
+            for spec in PAGES
+        ]
+        navigation = st.navigation(forced, position="hidden")
     else:
         navigation = st.navigation(
             {

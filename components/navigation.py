@@ -69,6 +69,22 @@ PAGES: tuple[PageSpec, ...] = (
         "Desk",
     ),
     PageSpec(
+        "pages/admin.py",
+        "Admin",
+        ":material/admin_panel_settings:",
+        "admin",
+        ("admin",),
+        "Administration",
+    ),
+    PageSpec(
+        "pages/account.py",
+        "My account",
+        ":material/account_circle:",
+        "account",
+        ("executive", "manager", "leadership", "admin"),
+        "Administration",
+    ),
+    PageSpec(
         "pages/home.py",
         "Home",
         ":material/home:",

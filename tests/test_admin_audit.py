@@ -1,4 +1,4 @@
-"""The audit log viewer: each filter, keyset paging newest first, the audited formula-safe export."""
+"""The audit log viewer: each filter, keyset paging newest first, the formula-safe export."""
 
 import csv
 import datetime as dt
@@ -37,7 +37,7 @@ def log(engine, make_staff):
                 "action": action,
                 "entity": entity,
                 "entity_id": str(i % 3 + 1),
-                "detail": {"query": "=HYPERLINK(\"x\")"} if i == 59 else {"n": i},
+                "detail": {"query": '=HYPERLINK("x")'} if i == 59 else {"n": i},
             }
         )
     with engine.begin() as conn:
@@ -81,15 +81,18 @@ def test_paging_with_equal_times_uses_the_id_as_tie_break(engine, session, make_
         (lambda w: AuditFilter(entity="patient"), lambda r, w: r["entity"] == "patient"),
         (
             lambda w: AuditFilter(entity="patient", entity_id="1", user_id=w["alice"].id),
-            lambda r, w: r["entity"] == "patient" and r["entity_id"] == "1"
-            and r["username"] == "alice",
+            lambda r, w: (
+                r["entity"] == "patient" and r["entity_id"] == "1" and r["username"] == "alice"
+            ),
         ),
         (
             # New York days: 1 Oct 08:00 local is START; 2 Oct local ends at 3 Oct 04:00 UTC.
             lambda w: AuditFilter(since=dt.date(2026, 10, 2), until=dt.date(2026, 10, 2)),
-            lambda r, w: dt.datetime(2026, 10, 2, 4, tzinfo=dt.UTC)
-            <= r["occurred_at"]
-            < dt.datetime(2026, 10, 3, 4, tzinfo=dt.UTC),
+            lambda r, w: (
+                dt.datetime(2026, 10, 2, 4, tzinfo=dt.UTC)
+                <= r["occurred_at"]
+                < dt.datetime(2026, 10, 3, 4, tzinfo=dt.UTC)
+            ),
         ),
         (lambda w: AuditFilter(text="hyperlink"), lambda r, w: "query" in r["detail"]),
     ],
