@@ -10,18 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, select, tuple_
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
 from db.admin import require_admin
 from db.audit import record_audit
 from db.csv_safe import csv_bytes
-from db.models import AuditLog
+from db.models import AUDIT_DETAIL_WORDS, AuditLog
 from db.users import StaffMember
-from db.validation import InvalidInput, escape_like
+from db.validation import InvalidInput
 
 PAGE_SIZE = 50
 # An export is one file a person opens in a spreadsheet; larger pulls narrow the filters.
@@ -101,10 +102,21 @@ def _filtered(stmt, filters: AuditFilter, tz: ZoneInfo):
     if filters.until:
         next_day = filters.until + dt.timedelta(days=1)
         stmt = stmt.where(AuditLog.occurred_at < _start_of_day(next_day, tz))
-    if filters.text.strip():
-        pattern = f"%{escape_like(filters.text.strip())}%"
-        stmt = stmt.where(AuditLog.detail.cast(Text).ilike(pattern, escape="\\"))
+    query = detail_words_query(filters.text)
+    if query:
+        stmt = stmt.where(
+            text(AUDIT_DETAIL_WORDS + " @@ to_tsquery('simple', :words)").bindparams(words=query)
+        )
     return stmt
+
+
+def detail_words_query(typed: str) -> str | None:
+    """A tsquery where every typed word must begin a word of the detail ("smi" finds "Smith").
+
+    Words are what the index holds (letters, digits), so punctuation typed in the box only
+    separates words and can never become query syntax."""
+    words = re.findall(r"[^\W_]+", typed.lower())
+    return " & ".join(f"{w}:*" for w in words) or None
 
 
 def audit_entries(

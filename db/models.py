@@ -77,6 +77,13 @@ AUDIT_ACTIONS = (
 )
 
 
+# The detail's string and number values as search words; the audit viewer's text filter and
+# the index behind it must use this same expression.
+AUDIT_DETAIL_WORDS = (
+    "jsonb_to_tsvector('simple'::regconfig, detail, '[\"string\", \"numeric\"]'::jsonb)"
+)
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     quoted = ", ".join("'" + v + "'" for v in values)
     return f"{column} IN ({quoted})"
@@ -632,6 +639,12 @@ class AuditLog(Base):
         Index("ix_audit_log_user_occurred", "user_id", "occurred_at", "id"),
         Index("ix_audit_log_action_occurred", "action", "occurred_at", "id"),
         Index("ix_audit_log_entity", "entity", "entity_id", "occurred_at", "id"),
+        # Words in the detail (search text, file names, changed values) for the viewer's search.
+        Index(
+            "ix_audit_log_detail_words",
+            text(AUDIT_DETAIL_WORDS),
+            postgresql_using="gin",
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from db.admin import NotAllowed
-from db.admin_audit import AuditFilter, audit_entries, export_audit_csv
+from db.admin_audit import AuditFilter, audit_entries, detail_words_query, export_audit_csv
 from db.csv_safe import spreadsheet_safe
 from db.models import AuditLog
 from db.validation import InvalidInput
@@ -152,3 +152,16 @@ def test_only_admins_export(engine, log):
 )
 def test_spreadsheet_safe(value, safe):
     assert spreadsheet_safe(value) == safe
+
+
+@pytest.mark.parametrize(
+    ("typed", "query"),
+    [
+        ("Smith", "smith:*"),
+        ("  mrn-12 'x' | !y ", "mrn:* & 12:* & x:* & y:*"),
+        ("&|!():*", None),
+        ("", None),
+    ],
+)
+def test_detail_words_never_become_query_syntax(typed, query):
+    assert detail_words_query(typed) == query

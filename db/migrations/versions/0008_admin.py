@@ -19,6 +19,9 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# As db.models.AUDIT_DETAIL_WORDS at this revision (a migration never imports the models).
+DETAIL_WORDS = "jsonb_to_tsvector('simple'::regconfig, detail, '[\"string\", \"numeric\"]'::jsonb)"
+
 
 def upgrade() -> None:
     op.add_column(
@@ -76,9 +79,16 @@ def upgrade() -> None:
     op.create_index(
         "ix_audit_log_entity", "audit_log", ["entity", "entity_id", "occurred_at", "id"]
     )
+    op.create_index(
+        "ix_audit_log_detail_words",
+        "audit_log",
+        [sa.text(DETAIL_WORDS)],
+        postgresql_using="gin",
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_log_detail_words", table_name="audit_log")
     op.drop_index("ix_audit_log_entity", table_name="audit_log")
     op.drop_index("ix_audit_log_action_occurred", table_name="audit_log")
     op.drop_index("ix_audit_log_user_occurred", table_name="audit_log")
