@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from components.account import password_change_form
+from components.account import password_change_form, password_changed_notice
 from components.login import ensure_signed_in, login_page
 from components.navigation import PAGES, pages_for
 from components.shell import database_unavailable, get_engine, require_roles
@@ -69,6 +69,7 @@ def main() -> None:
         ]
         navigation = st.navigation(forced, position="hidden")
     else:
+        password_changed_notice()
         navigation = st.navigation(
             {
                 section: [

@@ -66,6 +66,15 @@ def password_change_form(staff: StaffMember, *, forced: bool) -> bool:
     return True
 
 
+def password_changed_notice() -> None:
+    """After a change, on whichever page the person lands (the forced step leaves its page)."""
+    if st.session_state.pop(CHANGED_KEY, False):
+        st.toast(
+            "Your password is changed. Your other sessions have been signed out.",
+            icon=":material/check_circle:",
+        )
+
+
 def _restart_session(now: dt.datetime) -> None:
     """Keep this browser signed in: its session now starts at the change (so the server's
     "sessions valid after" accepts it), and the sign-in cookie is issued again."""

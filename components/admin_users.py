@@ -64,7 +64,8 @@ def users_section(actor: StaffMember, tz: ZoneInfo, now: dt.datetime) -> None:
         key=f"admin_users_table_{'-'.join(str(a.id) for a in accounts)}",
         width="stretch",
     )
-    st.caption(f"{len(accounts)} accounts. Select a row to edit that account.")
+    plural = "account" if len(accounts) == 1 else "accounts"
+    st.caption(f"{len(accounts)} {plural}. Select a row to edit that account.")
     picked = table.selection.rows if table and table.selection else []
     left, right = st.columns(2, gap="large")
     with left:

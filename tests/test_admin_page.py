@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.admin_users import reset_password
 from db.models import AppUser, AuditLog, Department, PublicHoliday, SlaRule
+from db.users import authenticate
 
 ADMIN = "pages/admin.py"
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -157,8 +158,12 @@ def test_my_account_changes_the_password(engine, page_as, make_staff):
     at.button(key=next(b.key for b in at.button if b.label == "Change password")).click()
     at = at.run()
     assert not at.exception
-    assert any("password is changed" in s.value for s in at.success)
     assert "staff" in at.session_state  # this session stays signed in
+    assert at.session_state["session_started_at"] > dt.datetime.now(dt.UTC) - dt.timedelta(
+        minutes=1
+    )
+    with Session(engine) as s, s.begin():
+        assert authenticate(session=s, username="helen", password="new-password-1")
 
 
 def test_reset_password_forces_a_new_one_before_any_page(engine, make_staff, admin):
@@ -182,6 +187,9 @@ def test_reset_password_forces_a_new_one_before_any_page(engine, make_staff, adm
     at.button(key=next(b.key for b in at.button if b.label == "Change password")).click()
     at = at.run()
     assert not at.exception
+    assert [t.value for t in at.toast] == [
+        "Your password is changed. Your other sessions have been signed out."
+    ]
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception
     assert "staff" in at.session_state
