@@ -171,6 +171,8 @@ def main() -> int:
             since=month_end - dt.timedelta(days=6),
             until=month_end,
         ),
+        "free text, any date": lambda: AuditFilter(text=f"MRN{rng.randint(1, 9972)}"),
+        "free text, common word, any date": lambda: AuditFilter(text="csv"),
         # The worst case for text: nothing matches, so the whole month's rows are read.
         "free text, no match + one month": lambda: AuditFilter(
             text="no-such-text", since=month_start, until=month_end

@@ -27,7 +27,11 @@ def departments_section(actor: StaffMember) -> None:
     """The Departments tab."""
     with Session(get_engine()) as session:
         items = departments_for_admin(session=session)
-    _list_and_edit(actor, Department, "department", items)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        _list(Department, "department", items)
+    with right:
+        _edit(actor, Department, "department", items)
     st.subheader("Add a department")
     slots = FieldSlots()
     with st.form(f"admin_add_department_{_version()}"):
@@ -42,7 +46,11 @@ def categories_section(actor: StaffMember) -> None:
     """The Categories tab (the HCAT domains and their categories)."""
     with Session(get_engine()) as session:
         items = categories_for_admin(session=session)
-    _list_and_edit(actor, Category, "category", items)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        _list(Category, "category", items)
+    with right:
+        _edit(actor, Category, "category", items)
     st.subheader("Add a category")
     slots = FieldSlots()
     with st.form(f"admin_add_category_{_version()}"):
@@ -62,7 +70,7 @@ def categories_section(actor: StaffMember) -> None:
         )
 
 
-def _list_and_edit(actor, model, noun: str, items: list[ReferenceItem]) -> None:
+def _list(model, noun: str, items: list[ReferenceItem]) -> None:
     columns = {"Position": list(range(1, len(items) + 1))}
     if model is Category:
         columns["Domain"] = [(i.domain or "").title() for i in items]
@@ -73,11 +81,14 @@ def _list_and_edit(actor, model, noun: str, items: list[ReferenceItem]) -> None:
     }
     if model is Category:
         columns["What it covers"] = [i.description for i in items]
-    st.dataframe(columns, hide_index=True, width="stretch")
+    st.dataframe(columns, hide_index=True, width="stretch", height=min(38 + 35 * len(items), 420))
     st.caption(
         f"Deactivating a {noun} takes it out of the pickers; records that use it keep it, and "
         "reports of past periods still show it. Nothing here is ever deleted."
     )
+
+
+def _edit(actor, model, noun: str, items: list[ReferenceItem]) -> None:
     if not items:
         return
     st.subheader(f"Change a {noun}")
@@ -111,13 +122,13 @@ def _list_and_edit(actor, model, noun: str, items: list[ReferenceItem]) -> None:
             "Renamed.",
         )
     action_slot = st.empty()
-    up, down, toggle = st.columns(3)
-    if up.button("Move up", key=f"admin_up_{noun}", icon=":material/arrow_upward:"):
+    up, down, toggle = st.columns(3, gap="small")
+    if up.button("Up", key=f"admin_up_{noun}", icon=":material/arrow_upward:"):
         _act(
             action_slot,
             lambda s: move(session=s, actor=actor, model=model, item_id=item.id, steps=-1),
         )
-    if down.button("Move down", key=f"admin_down_{noun}", icon=":material/arrow_downward:"):
+    if down.button("Down", key=f"admin_down_{noun}", icon=":material/arrow_downward:"):
         _act(
             action_slot,
             lambda s: move(session=s, actor=actor, model=model, item_id=item.id, steps=1),
