@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text, tuple_
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from db.admin import require_admin
@@ -25,9 +26,10 @@ from db.users import StaffMember
 from db.validation import InvalidInput
 
 PAGE_SIZE = 50
-# Below this many matching rows a text search reads them all through the words index; above it
-# matches are common enough that walking back in time meets a page of them quickly.
-RARE_WORD_ROWS = 5_000
+# How long a text search may walk back in time for matches before it reads them through the
+# words index instead (see _newest_first).
+TIME_WALK_BUDGET_MS = 25
+QUERY_CANCELED = "57014"
 # An export is one file a person opens in a spreadsheet; larger pulls narrow the filters.
 EXPORT_MAX_ROWS = 100_000
 # Records the app writes audit rows about, for the filter's picker.
@@ -113,18 +115,36 @@ def _filtered(stmt, filters: AuditFilter, tz: ZoneInfo):
     return stmt
 
 
-def _rare_words(session: Session, words: str) -> bool:
-    """True when fewer than RARE_WORD_ROWS audit rows hold `words` (counted through the index,
-    stopping at the limit)."""
-    hits = session.scalar(
-        text(
-            "SELECT count(*) FROM (SELECT 1 FROM audit_log WHERE "
-            + AUDIT_DETAIL_WORDS
-            + " @@ to_tsquery('simple', :words) LIMIT :cap) AS hits"
-        ),
-        {"words": words, "cap": RARE_WORD_ROWS},
-    )
-    return hits < RARE_WORD_ROWS
+def _newest_first(session: Session, stmt, limit: int, words: str | None) -> list[AuditLog]:
+    """The first `limit` rows of `stmt`, newest first.
+
+    With words to find, walking the time index backwards is quick when they are common and
+    takes seconds when they are rare; reading every match through the words index is the
+    reverse. So the walk gets a short time budget, and when it runs out the matches are read
+    through the words index instead (the same order, as an expression no index has)."""
+    by_time = stmt.order_by(AuditLog.occurred_at.desc(), AuditLog.id.desc()).limit(limit)
+    if words is None:
+        return list(session.scalars(by_time))
+    previous = session.scalar(text("SELECT current_setting('statement_timeout')"))
+    try:
+        with session.begin_nested():
+            _statement_timeout(session, f"{TIME_WALK_BUDGET_MS}ms")
+            rows = list(session.scalars(by_time))
+    except OperationalError as error:
+        if getattr(error.orig, "pgcode", None) != QUERY_CANCELED:
+            raise
+    else:
+        _statement_timeout(session, previous)
+        return rows
+    by_words = stmt.order_by(
+        (AuditLog.occurred_at + text("interval '0 s'")).desc(), AuditLog.id.desc()
+    ).limit(limit)
+    return list(session.scalars(by_words))
+
+
+def _statement_timeout(session: Session, value: str) -> None:
+    # Local to the transaction (and undone with a rolled-back savepoint).
+    session.execute(text("SELECT set_config('statement_timeout', :value, true)"), {"value": value})
 
 
 def detail_words_query(typed: str) -> str | None:
@@ -151,14 +171,7 @@ def audit_entries(
     stmt = _filtered(select(AuditLog), filters, tz)
     if after is not None:
         stmt = stmt.where(tuple_(AuditLog.occurred_at, AuditLog.id) < tuple_(*after))
-    newest_first = AuditLog.occurred_at.desc()
-    words = detail_words_query(filters.text)
-    if words and _rare_words(session, words):
-        # Few rows hold these words: collect them through the words index and sort them,
-        # rather than let the planner walk the time index backwards hoping to meet 50 soon
-        # (seconds when the words are rare). The same order, as an expression no index has.
-        newest_first = (AuditLog.occurred_at + text("interval '0 s'")).desc()
-    rows = list(session.scalars(stmt.order_by(newest_first, AuditLog.id.desc()).limit(limit + 1)))
+    rows = _newest_first(session, stmt, limit + 1, detail_words_query(filters.text))
     entries = [_entry(r) for r in rows[:limit]]
     more = len(rows) > limit
     return AuditPage(

@@ -6,9 +6,10 @@ import hashlib
 import io
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from db import admin_audit
 from db.admin import NotAllowed
 from db.admin_audit import AuditFilter, audit_entries, detail_words_query, export_audit_csv
 from db.csv_safe import spreadsheet_safe
@@ -165,3 +166,37 @@ def test_spreadsheet_safe(value, safe):
 )
 def test_detail_words_never_become_query_syntax(typed, query):
     assert detail_words_query(typed) == query
+
+
+def test_a_text_search_that_runs_out_of_time_reads_the_matches_through_the_words_index(
+    engine, session, log, monkeypatch
+):
+    # 200,000 newer rows without the word: walking back in time to the one match takes far
+    # longer than a 1 ms budget, so the server cancels the walk and the words index answers.
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (occurred_at, username, action, detail) "
+                "SELECT :t + g * interval '1 second', 'bulk', 'login', '{\"n\": 1}' "
+                "FROM generate_series(1, 200000) g"
+            ),
+            {"t": START + dt.timedelta(days=30)},
+        )
+    budgets = []
+    original = admin_audit._statement_timeout
+
+    def spy(session, value):
+        budgets.append(value)
+        original(session, value)
+
+    monkeypatch.setattr(admin_audit, "_statement_timeout", spy)
+    monkeypatch.setattr(admin_audit, "TIME_WALK_BUDGET_MS", 1)
+    page = audit_entries(session=session, filters=AuditFilter(text="hyperlink"), tz=NY)
+    assert [e.detail for e in page.entries] == [{"query": '=HYPERLINK("x")'}]
+    assert budgets == ["1ms"]  # cancelled: never restored, the savepoint undid it
+    assert session.scalar(text("SELECT current_setting('statement_timeout')")) == "0"
+    # A common word is found within the budget, and the timeout is put back.
+    budgets.clear()
+    monkeypatch.setattr(admin_audit, "TIME_WALK_BUDGET_MS", 5000)
+    assert len(audit_entries(session=session, filters=AuditFilter(text="1"), tz=NY).entries) == 50
+    assert budgets == ["5000ms", "0"]
