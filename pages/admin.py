@@ -1,4 +1,5 @@
-"""Admin: staff accounts, departments, categories, SLA targets and holidays, the audit log.
+"""Admin: staff accounts, departments, categories, SLA targets and holidays, encounter volumes,
+the audit log.
 
 Every change takes effect at once (the app reads these from the database on each use) and is
 written to the audit log with its before and after values.
@@ -13,10 +14,18 @@ from components.admin_forms import show_flash
 from components.admin_lists import categories_section, departments_section
 from components.admin_sla import sla_section
 from components.admin_users import users_section
+from components.admin_volumes import volumes_section
 from components.shell import require_roles
 from db.settings import get_settings
 
-SECTIONS = ("Users", "Departments", "Categories", "SLA targets", "Audit log")
+SECTIONS = (
+    "Users",
+    "Departments",
+    "Categories",
+    "SLA targets",
+    "Encounter volumes",
+    "Audit log",
+)
 
 staff = require_roles("admin")
 tz = get_settings().facility_tz
@@ -35,5 +44,7 @@ elif section == "Categories":
     categories_section(staff)
 elif section == "SLA targets":
     sla_section(staff, now.astimezone(tz).date())
+elif section == "Encounter volumes":
+    volumes_section(staff, now.astimezone(tz).date())
 else:
     audit_section(staff, tz, now.astimezone(tz).date())
