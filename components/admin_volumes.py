@@ -30,7 +30,7 @@ def volumes_section(actor: StaffMember, today: dt.date) -> None:
     """The Encounter volumes tab."""
     with Session(get_engine()) as session:
         years = volume_years(session=session, this_year=today.year)
-        year = st.selectbox("Year", years, key="admin_volume_year")
+        year = st.columns([1, 4])[0].selectbox("Year", years, key="admin_volume_year")
         stored = encounter_volumes(session=session, year=year)
         departments = [
             d

@@ -123,6 +123,8 @@ def test_audit_section_filters_and_exports(engine, page_as, admin, make_staff):
         for pid in ("7", "8"):
             s.add(
                 AuditLog(
+                    # The app's clock (the page's default dates), not the database server's.
+                    occurred_at=dt.datetime.now(dt.UTC),
                     user_id=other.id,
                     username="snoop",
                     action="view-patient",
