@@ -32,7 +32,7 @@ from db.reference import active_categories, active_departments
 from db.sla import grievance_clock, sla_targets
 from db.users import authenticate, staff_for_session
 from db.validation import InvalidInput
-from tests.intake_world import NOW, NY, draft, seed_world
+from tests.helpers import NOW, NY, draft, seed_world
 
 
 def _admin_rows(engine, entity=None):

@@ -15,7 +15,7 @@ from db.admin_audit import AuditFilter, audit_entries, detail_words_query, expor
 from db.csv_safe import spreadsheet_safe
 from db.models import AuditLog
 from db.validation import InvalidInput
-from tests.intake_world import NY
+from tests.helpers import NY
 
 START = dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.UTC)
 
