@@ -22,16 +22,22 @@ def test_admin_creates_a_user_who_signs_in_and_sets_a_password(live_app, browser
     assert len(one_time) >= 12
     page.get_by_role("button", name="Sign out").click()
     wait_for_rerun(page)
-
+    # A fresh load, as the sign-in helper does: the cookie component's own rerun is over
+    # before the form is filled in.
+    page.goto(live_app)
+    wait_for_rerun(page)
     page.get_by_role("textbox", name="Username").fill("nina.park")
     page.get_by_role("textbox", name="Password").fill(one_time)
     page.get_by_role("textbox", name="Password").press("Enter")
     wait_for_rerun(page)
-    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    # The app server hashes at full bcrypt cost: give the sign-in its time on a busy machine.
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible(
+        timeout=RERUN_TIMEOUT_MS
+    )
     page.get_by_role("textbox", name="Temporary password").fill(one_time)
     page.get_by_role("textbox", name="New password", exact=True).fill("nina-own-secret-1")
     page.get_by_role("textbox", name="New password again").fill("nina-own-secret-1")
     page.get_by_role("button", name="Change password").click()
     wait_for_rerun(page)
-    expect(page.get_by_text("Your password is changed")).to_be_visible(timeout=RERUN_TIMEOUT_MS)
-    expect(page.get_by_role("link", name="Log interaction")).to_be_visible()
+    # The confirmation is a toast (checked by the AppTest); here: the menu is back.
+    expect(page.get_by_role("link", name="Log interaction")).to_be_visible(timeout=RERUN_TIMEOUT_MS)
