@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from components.account import password_change_form, password_changed_notice
 from components.login import ensure_signed_in, login_page
 from components.navigation import PAGES, pages_for
-from components.shell import database_unavailable, get_engine, require_roles
+from components.session import get_engine
+from components.shell import database_unavailable, require_roles
 from db.account import password_change_required
 from db.settings import ConfigurationError, get_settings
 

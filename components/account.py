@@ -8,9 +8,9 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from components.admin_forms import FieldSlots
-from components.shell import SESSION_STARTED_KEY, get_engine
+from components.session import SESSION_ID_KEY, SESSION_STARTED_KEY, get_engine
 from db.account import change_own_password
-from db.users import MIN_PASSWORD_LENGTH, StaffMember
+from db.users import MIN_PASSWORD_LENGTH, StaffMember, start_session
 from db.validation import InvalidInput
 
 CHANGED_KEY = "own_password_changed"
@@ -46,7 +46,9 @@ def password_change_form(staff: StaffMember, *, forced: bool) -> bool:
         submitted = st.form_submit_button("Change password", type="primary")
     if not submitted:
         return False
-    now = dt.datetime.now(dt.UTC)
+    # Whole seconds: the precision of a session's issue time, so the new session below is not
+    # "issued before" the change that ends the others.
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
         with Session(get_engine()) as session, session.begin():
             change_own_password(
@@ -57,10 +59,11 @@ def password_change_form(staff: StaffMember, *, forced: bool) -> bool:
                 repeat_password=repeat,
                 now=now,
             )
+            session_id = start_session(session=session, user_id=staff.id, now=now)
     except InvalidInput as refused:
         slots.show(refused)
         return False
-    _restart_session(now)
+    _restart_session(staff, session_id, now)
     st.session_state[CHANGED_KEY] = True
     st.rerun()
     return True
@@ -75,10 +78,11 @@ def password_changed_notice() -> None:
         )
 
 
-def _restart_session(now: dt.datetime) -> None:
-    """Keep this browser signed in: its session now starts at the change (so the server's
-    "sessions valid after" accepts it), and the sign-in cookie is issued again."""
-    from components.login import SET_COOKIE_PENDING  # login imports the shell, as we do
+def _restart_session(staff: StaffMember, session_id, issued_at: dt.datetime) -> None:
+    """Keep this browser signed in: a new server-side session issued at the change (which the
+    server's "sessions valid after" accepts), and a sign-in cookie for it."""
+    from components.login import SET_COOKIE_PENDING, issue_token  # login imports session too
 
-    st.session_state[SESSION_STARTED_KEY] = now
-    st.session_state[SET_COOKIE_PENDING] = True
+    st.session_state[SESSION_ID_KEY] = session_id
+    st.session_state[SESSION_STARTED_KEY] = issued_at
+    st.session_state[SET_COOKIE_PENDING] = issue_token(staff, session_id, issued_at)

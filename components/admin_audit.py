@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from components.shell import get_engine
+from components.session import get_engine
 from db.admin_audit import AUDIT_ENTITIES, AuditFilter, audit_entries, export_audit_csv
 from db.admin_users import user_accounts
 from db.models import AUDIT_ACTIONS

@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from components.admin_forms import FieldSlots, flash
-from components.shell import get_engine
+from components.session import get_engine
 from db.admin_sla import (
     MAX_DUE_HOURS,
     WEEKDAY_NAMES,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from components.admin_forms import FieldSlots, flash
 from components.safe import escape_markdown
-from components.shell import get_engine
+from components.session import get_engine
 from db.admin_users import (
     UserAccount,
     create_account,

@@ -9,7 +9,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from components.admin_forms import flash
-from components.shell import get_engine
+from components.session import get_engine
 from db.admin_reference import departments_for_admin
 from db.admin_volumes import (
     CSV_COLUMNS,

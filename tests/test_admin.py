@@ -30,9 +30,29 @@ from db.intake import ConcernDraft, log_interaction
 from db.models import AppUser, AuditLog, Category, Concern, Department
 from db.reference import active_categories, active_departments
 from db.sla import grievance_clock, sla_targets
-from db.users import authenticate, staff_for_session
+from db.users import authenticate, staff_for_session, start_session
 from db.validation import InvalidInput
 from tests.helpers import NOW, NY, draft, seed_world
+
+
+def _session_at(engine, user_id, at):
+    """A server-side session of `user_id` issued at `at`: (its id, its issue time)."""
+    with Session(engine) as s, s.begin():
+        return start_session(session=s, user_id=user_id, now=at), at.replace(microsecond=0)
+
+
+def _valid(engine, username, opened, now=NOW):
+    session_id, issued_at = opened
+    with Session(engine) as s, s.begin():
+        staff = staff_for_session(
+            session=s,
+            session_id=session_id,
+            username=username,
+            issued_at=issued_at,
+            idle_timeout=dt.timedelta(days=1),
+            now=now,
+        )
+    return staff is not None
 
 
 def _admin_rows(engine, entity=None):
@@ -183,18 +203,15 @@ def test_deactivation_ends_sessions_at_once_and_reactivation_allows_sign_in(
     engine, admin, make_staff
 ):
     person = make_staff("executive", username="pat")
-    started = NOW - dt.timedelta(hours=1)
-    with Session(engine) as s:
-        assert staff_for_session(session=s, username="pat", session_started_at=started, now=NOW)
+    opened = _session_at(engine, person.id, NOW - dt.timedelta(hours=1))
+    assert _valid(engine, "pat", opened)
     with Session(engine) as s, s.begin():
         set_account_active(session=s, actor=admin, user_id=person.id, active=False, now=NOW)
-    with Session(engine) as s:
-        assert staff_for_session(session=s, username="pat", session_started_at=started) is None
+    assert not _valid(engine, "pat", opened)
     with Session(engine) as s, s.begin():
         set_account_active(session=s, actor=admin, user_id=person.id, active=True, now=NOW)
-    with Session(engine) as s:
-        # the old session stays ended; a new sign-in works
-        assert staff_for_session(session=s, username="pat", session_started_at=started) is None
+    # the old session stays ended; a new sign-in works
+    assert not _valid(engine, "pat", opened)
     with Session(engine) as s, s.begin():
         assert authenticate(session=s, username="pat", password="correct-horse-1", now=NOW)
     changes = [r[3]["change"] for r in _admin_rows(engine, "app_user")]
@@ -206,12 +223,11 @@ def test_reset_password_ends_sessions_unlocks_and_forces_a_new_password(engine, 
     person = make_staff("executive", username="pat")
     with Session(engine) as s, s.begin():
         s.get(AppUser, person.id).locked_until = NOW + dt.timedelta(minutes=10)
+    opened = _session_at(engine, person.id, NOW - dt.timedelta(minutes=1))
     with Session(engine) as s, s.begin():
         one_time = reset_password(session=s, actor=admin, user_id=person.id, now=NOW)
+    assert not _valid(engine, "pat", opened)
     with Session(engine) as s, s.begin():
-        assert not staff_for_session(
-            session=s, username="pat", session_started_at=NOW - dt.timedelta(minutes=1), now=NOW
-        )
         assert authenticate(session=s, username="pat", password="correct-horse-1", now=NOW) is None
     with Session(engine) as s, s.begin():
         staff = authenticate(session=s, username="pat", password=one_time, now=NOW)
@@ -235,6 +251,7 @@ def test_reset_password_ends_sessions_unlocks_and_forces_a_new_password(engine, 
 
 def test_own_password_change_checks_current_and_policy_and_ends_other_sessions(engine, make_staff):
     person = make_staff("manager", username="pat")
+    earlier = _session_at(engine, person.id, NOW - dt.timedelta(minutes=5))
     with Session(engine) as s, pytest.raises(InvalidInput) as refused:
         change_own_password(
             session=s,
@@ -264,11 +281,10 @@ def test_own_password_change_checks_current_and_policy_and_ends_other_sessions(e
             repeat_password="brand-new-pass",
             now=NOW,
         )
+    assert not _valid(engine, "pat", earlier)
+    # the session restarted at the change itself stays valid
+    assert _valid(engine, "pat", _session_at(engine, person.id, NOW))
     with Session(engine) as s, s.begin():
-        earlier = NOW - dt.timedelta(minutes=5)
-        assert not staff_for_session(session=s, username="pat", session_started_at=earlier)
-        # the session restarted at the change itself stays valid
-        assert staff_for_session(session=s, username="pat", session_started_at=NOW, now=NOW)
         assert authenticate(session=s, username="pat", password="brand-new-pass", now=NOW)
         row = s.scalars(select(AuditLog).where(AuditLog.action == "update")).one()
         assert row.detail == {"change": "own password", "required_by_reset": False}
