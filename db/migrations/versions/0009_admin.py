@@ -1,7 +1,7 @@
 """admin: forced password change, SLA rules and public holidays, department order, audit indexes
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0005
 Create Date: 2026-11-24
 
 The audit viewer filters by user, action or record and pages newest first by (occurred_at, id)
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0008"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
