@@ -133,6 +133,14 @@ def _guard_admin_loss(session: Session, actor: StaffMember, user: AppUser, field
         )
 
 
+def _end_sessions(session: Session, user: AppUser, now: dt.datetime) -> None:
+    # Whole seconds, the precision of a session's issue time: a sign-in right after this (the
+    # new password's first use) is not taken for one issued before it.
+    end_all_sessions(
+        session=session, user_id=user.id, username=user.username, now=now.replace(microsecond=0)
+    )
+
+
 def create_account(
     *,
     session: Session,
@@ -257,7 +265,7 @@ def set_account_active(
     user.active = active
     session.flush()
     if not active:
-        end_all_sessions(session=session, user_id=user.id, username=user.username, now=now)
+        _end_sessions(session, user, now)
     record_admin_change(
         session=session,
         actor=actor,
@@ -283,7 +291,7 @@ def reset_password(*, session: Session, actor: StaffMember, user_id: int, now: d
     user.first_failed_login_at = None
     user.locked_until = None
     session.flush()
-    end_all_sessions(session=session, user_id=user.id, username=user.username, now=now)
+    _end_sessions(session, user, now)
     record_admin_change(
         session=session,
         actor=actor,
