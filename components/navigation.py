@@ -69,6 +69,14 @@ PAGES: tuple[PageSpec, ...] = (
         "Desk",
     ),
     PageSpec(
+        "pages/weekly_summary.py",
+        "Weekly summary",
+        ":material/summarize:",
+        "weekly-summary",
+        ("manager", "leadership"),
+        "Desk",
+    ),
+    PageSpec(
         "pages/admin.py",
         "Admin",
         ":material/admin_panel_settings:",

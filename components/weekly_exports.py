@@ -30,9 +30,13 @@ import pandas as pd
 import vl_convert as vlc
 import xlsxwriter
 from fpdf import FPDF
+from sqlalchemy.orm import Session
 
 from components.kpi_tiles import NO_VALUE
-from components.weekly_brief import COLUMNS, Brief, instrument_rows
+from components.weekly_brief import COLUMNS, Brief, brief, instrument_rows
+from db.periods import Period
+from db.settings import Settings
+from db.weekly_summary import week_concerns, week_interactions, weekly_summary
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PDF_MIME = "application/pdf"
@@ -411,3 +415,41 @@ def export_files(
     if "csv" in formats:
         files += csv_files(brief, interactions, concerns)
     return files
+
+
+@dataclass(frozen=True)
+class WeeklyPackage:
+    """The brief of a week and its de-identified rows: what the page previews and every file
+    is made from."""
+
+    brief: Brief
+    interactions: pd.DataFrame
+    concerns: pd.DataFrame
+
+    def files(self, formats: tuple[str, ...] = FORMATS) -> list[ExportFile]:
+        return export_files(self.brief, self.interactions, self.concerns, formats)
+
+
+def weekly_package(
+    *, session: Session, week: Period, now: dt.datetime, settings: Settings
+) -> WeeklyPackage:
+    """Read the week's summary (figures as at `now`) and rows, de-identified."""
+    summary = weekly_summary(session=session, week=week, now=now, facility=settings.facility_name)
+    return WeeklyPackage(
+        brief(summary, tz_label=settings.facility_tz_name),
+        week_interactions(session=session, week=week),
+        week_concerns(session=session, week=week),
+    )
+
+
+def mail_body(package: WeeklyPackage) -> str:
+    """The text of the mailed summary: the header, what changed, and what is attached."""
+    b = package.brief
+    return "\n\n".join(
+        [
+            *b.header,
+            "What changed: " + " ".join(b.sentences),
+            "Attached: the one-page brief (PDF) and the workbook (XLSX). Counts and rates only; "
+            "no patient-identifying data.",
+        ]
+    )
