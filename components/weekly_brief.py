@@ -73,12 +73,8 @@ def variation_text(line: KpiLine, chart: spc.ControlChart) -> str:
     icon = chart.variation_icon
     text = VARIATION_TEXT[icon]
     if line.direction is None and icon not in (spc.Variation.COMMON_CAUSE, spc.Variation.NO_LIMITS):
-        side = (
-            "high"
-            if icon in (spc.Variation.IMPROVEMENT_HIGH, spc.Variation.CONCERN_HIGH)
-            else "low"
-        )
-        text = f"Special cause ({side})"
+        high = icon in (spc.Variation.IMPROVEMENT_HIGH, spc.Variation.CONCERN_HIGH)
+        text = "Special cause ↑" if high else "Special cause ↓"
     return text
 
 

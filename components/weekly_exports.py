@@ -334,10 +334,10 @@ def pdf_file(brief: Brief, *, charts: tuple[bytes, bytes] | None = None) -> Expo
     pdf.cell(width, 5, pdf.text_of(brief.header[1]))
 
     # KPI table on the left, charts on the right.
-    widths = [50, 23, 24, 25, 22, 29]
+    widths = [50, 27, 27, 27, 21, 27]
     table_width = sum(widths)
     rows = [COLUMNS, *(r.cells for r in brief.table)]
-    y = pdf.table_block(left, 23, widths, rows, 9, 6)
+    y = pdf.table_block(left, 23, widths, rows, 8.5, 6)
     y += 3
     pdf.style(10, bold=True)
     pdf.set_xy(left, y)
@@ -370,10 +370,13 @@ def pdf_file(brief: Brief, *, charts: tuple[bytes, bytes] | None = None) -> Expo
         cells = [tuple(columns), *[tuple(_pdf_cell(v) for v in r) for r in items[:5]]]
         if not items:
             cells.append(("None", *[""] * (len(columns) - 1)))
-        first = column_w - 18 * (len(columns) - 1)
-        heights[col] = (
-            pdf.table_block(x, y0 + 4.5, [first, *[18] * (len(columns) - 1)], cells, 7, 3.8) + 2
-        )
+        pdf.style(8)
+        numbers_w = [
+            max(pdf.get_string_width(pdf.text_of(str(r[i]))) + 3 for r in cells)
+            for i in range(1, len(columns))
+        ]
+        widths = [column_w - sum(numbers_w), *numbers_w]
+        heights[col] = pdf.table_block(x, y0 + 5, widths, cells, 8, 4.3) + 3
     pdf.style(6.5)
     pdf.set_xy(left, pdf.h - 8)
     pdf.cell(

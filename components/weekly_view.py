@@ -87,14 +87,18 @@ def render_preview(package: WeeklyPackage) -> None:
     st.text(b.header[1])
     if not s.complete:
         st.warning("This week is still in progress: its figures will change until it ends.")
-    table_col, chart_col = st.columns([3, 2])
-    with table_col:
-        st.dataframe(_table([r.cells for r in b.table], COLUMNS), hide_index=True, width="stretch")
-        st.markdown("**What changed**")
-        st.text(" ".join(b.sentences))
-    with chart_col:
-        st.altair_chart(b.volume_chart(width=420, height=170))
-        st.altair_chart(b.nps_chart(width=420, height=170))
+    st.dataframe(
+        _table([r.cells for r in b.table], COLUMNS),
+        hide_index=True,
+        width="stretch",
+        height=35 * (len(b.table) + 1) + 3,  # every row, no scrolling
+    )
+    st.markdown("**What changed**")
+    st.text(" ".join(b.sentences))
+    volume_col, nps_col = st.columns(2)
+    # The brief's own styling (theme=None), so the screen shows the charts the PDF prints.
+    volume_col.altair_chart(b.volume_chart(width=460, height=200), theme=None)
+    nps_col.altair_chart(b.nps_chart(width=460, height=200), theme=None)
     lists = st.columns(3)
     movers = ["This week", "4-week median"]
     with lists[0]:
