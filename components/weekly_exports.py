@@ -287,6 +287,8 @@ class _Brief(FPDF):
             self.family = "helvetica"
 
     def text_of(self, value: str) -> str:
+        # Control characters (a tab or CR typed into a name) have no glyph: print a space.
+        value = "".join(" " if ord(c) < 32 else c for c in value)
         if self.family == "helvetica":
             value = value.replace("—", "-").replace("–", "-").replace("·", "|").replace("≥", ">=")
             return value.encode("latin-1", "replace").decode("latin-1")
