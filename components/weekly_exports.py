@@ -44,6 +44,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
 FORMATS = ("pdf", "xlsx", "csv")
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+PDF_LIST_ROWS = 5  # rows of each short list on the one-page brief (all rows in the XLSX)
 CHART_SCALE = 2.5  # PNG pixels per chart pixel: sharp when printed, quick to render
 
 
@@ -369,9 +370,12 @@ def pdf_file(brief: Brief, *, charts: tuple[bytes, bytes] | None = None) -> Expo
         pdf.style(9, bold=True)
         pdf.set_xy(x, y0)
         pdf.cell(column_w, 5, pdf.text_of(heading))
-        cells = [tuple(columns), *[tuple(_pdf_cell(v) for v in r) for r in items[:5]]]
+        cells = [tuple(columns), *[tuple(_pdf_cell(v) for v in r) for r in items[:PDF_LIST_ROWS]]]
         if not items:
             cells.append(("None", *[""] * (len(columns) - 1)))
+        elif len(items) > PDF_LIST_ROWS:
+            more = f"and {len(items) - PDF_LIST_ROWS} more in the workbook"
+            cells.append((more, *[""] * (len(columns) - 1)))
         pdf.style(8)
         numbers_w = [
             max(pdf.get_string_width(pdf.text_of(str(r[i]))) + 3 for r in cells)

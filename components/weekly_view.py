@@ -99,23 +99,21 @@ def render_preview(package: WeeklyPackage) -> None:
     # The brief's own styling (theme=None), so the screen shows the charts the PDF prints.
     volume_col.altair_chart(b.volume_chart(width=460, height=200), theme=None)
     nps_col.altair_chart(b.nps_chart(width=460, height=200), theme=None)
-    lists = st.columns(3)
     movers = ["This week", "4-week median"]
-    with lists[0]:
+    left, right = st.columns(2)
+    with left:
         st.markdown("**Top categories (issues)**")
-        st.dataframe(_movers(s.top_categories, "Category", movers), hide_index=True)
-        st.markdown("**Satisfaction (unadjusted)**")
         st.dataframe(
-            _table(instrument_rows(s), ["Measure", "This week", "Previous week"]), hide_index=True
+            _movers(s.top_categories, "Category", movers), hide_index=True, width="stretch"
         )
-    with lists[1]:
-        st.markdown("**Top departments (concerns opened)**")
-        st.dataframe(_movers(s.top_departments, "Department", movers), hide_index=True)
-    with lists[2]:
         st.markdown("**Overdue at week end, by department**")
         st.dataframe(
-            s.overdue_by_department.rename(columns=str.capitalize),
-            hide_index=True,
+            s.overdue_by_department.rename(columns=str.capitalize), hide_index=True, width="stretch"
+        )
+    with right:
+        st.markdown("**Top departments (concerns opened)**")
+        st.dataframe(
+            _movers(s.top_departments, "Department", movers), hide_index=True, width="stretch"
         )
         st.markdown("**Complaints per 1,000 encounters**")
         if s.complaint_rates.empty:
@@ -131,7 +129,14 @@ def render_preview(package: WeeklyPackage) -> None:
                     }
                 ),
                 hide_index=True,
+                width="stretch",
             )
+    st.markdown("**Satisfaction (unadjusted)**")
+    st.dataframe(
+        _table(instrument_rows(s), ["Measure", "This week", "Previous week"]),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def _movers(movers, name: str, columns: list[str]) -> pd.DataFrame:
