@@ -21,7 +21,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -225,26 +224,35 @@ def xlsx_file(brief: Brief, interactions: pd.DataFrame, concerns: pd.DataFrame) 
         data = book.add_worksheet(name)
         data.write_row(0, 0, list(frame.columns), header)
         data.freeze_panes(1, 0)
-        for r_index, values in enumerate(frame.itertuples(index=False), start=1):
-            for c_index, value in enumerate(values):
-                if _missing(value):
-                    continue
-                if isinstance(value, dt.datetime):
-                    data.write_datetime(
-                        r_index,
-                        c_index,
-                        value.to_pydatetime() if hasattr(value, "to_pydatetime") else value,
-                        time_format,
-                    )
-                elif isinstance(value, numbers.Number) and not isinstance(value, bool):
-                    data.write_number(r_index, c_index, value)
-                else:
-                    data.write_string(r_index, c_index, neutralise(str(value)))
+        for c_index, column in enumerate(frame.columns):
+            _write_column(data, c_index, frame[column], time_format)
         data.set_column(0, len(frame.columns) - 1, 16)
         data.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
     book.close()
     rows = len(interactions) + len(concerns)
     return ExportFile(f"{file_stem(brief)}.xlsx", buffer.getvalue(), XLSX_MIME, "xlsx", rows)
+
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _write_column(sheet: Any, col: int, values: pd.Series, time_format: Any) -> None:
+    """One data column from row 1 down, typed once for the whole column (a cell-by-cell type
+    check costs more than the writing): dates as Excel date-times, numbers as numbers, anything
+    else as neutralised text; empty cells left empty."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        serials = ((values - _EXCEL_EPOCH) / pd.Timedelta(days=1)).tolist()
+        for row, serial in enumerate(serials, start=1):
+            if serial == serial:  # NaN (a missing date) is not equal to itself
+                sheet.write_number(row, col, serial, time_format)
+    elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        for row, number in enumerate(values.tolist(), start=1):
+            if number == number and number is not None:
+                sheet.write_number(row, col, number)
+    else:
+        for row, value in enumerate(values.tolist(), start=1):
+            if not _missing(value):
+                sheet.write_string(row, col, neutralise(str(value)))
 
 
 def _lists(brief: Brief) -> list[tuple[str, list[str], list[tuple]]]:
@@ -439,13 +447,18 @@ class WeeklyPackage:
         return export_files(self.brief, self.interactions, self.concerns, formats)
 
 
+def weekly_brief(*, session: Session, week: Period, now: dt.datetime, settings: Settings) -> Brief:
+    """Read the week's summary (figures as at `now`) and make its brief."""
+    summary = weekly_summary(session=session, week=week, now=now, facility=settings.facility_name)
+    return brief(summary, tz_label=settings.facility_tz_name)
+
+
 def weekly_package(
     *, session: Session, week: Period, now: dt.datetime, settings: Settings
 ) -> WeeklyPackage:
     """Read the week's summary (figures as at `now`) and rows, de-identified."""
-    summary = weekly_summary(session=session, week=week, now=now, facility=settings.facility_name)
     return WeeklyPackage(
-        brief(summary, tz_label=settings.facility_tz_name),
+        weekly_brief(session=session, week=week, now=now, settings=settings),
         week_interactions(session=session, week=week),
         week_concerns(session=session, week=week),
     )

@@ -20,8 +20,8 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from components.shell import get_engine
-from components.weekly_brief import COLUMNS, instrument_rows
-from components.weekly_exports import ExportFile, WeeklyPackage, csv_files, weekly_package
+from components.weekly_brief import COLUMNS, Brief, instrument_rows
+from components.weekly_exports import ExportFile, csv_files, pdf_file, weekly_brief, xlsx_file
 from db.kpi import data_version
 from db.periods import Period
 from db.settings import get_settings
@@ -60,28 +60,28 @@ def week_option_label(week: Period, *, now: dt.datetime) -> str:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=20, show_spinner=False)
-def _package(week: Period, version: int) -> WeeklyPackage:
+def _brief(week: Period, version: int) -> Brief:
     # `version` only keys the cache: any write anywhere gives a new summary on the next run.
     with Session(get_engine()) as session, session.begin():
-        return weekly_package(
+        return weekly_brief(
             session=session, week=week, now=dt.datetime.now(dt.UTC), settings=get_settings()
         )
 
 
-def load_package(week: Period) -> WeeklyPackage:
-    """The week's summary and de-identified rows, from the cache while nothing has changed."""
+def load_brief(week: Period) -> Brief:
+    """The week's brief, from the cache while nothing has changed. The week's rows are read
+    only when a file that holds them is asked for."""
     with Session(get_engine()) as session:
         version = data_version(session=session)
-    return _package(week, version)
+    return _brief(week, version)
 
 
 def _table(rows: list[tuple], columns: list[str] | tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame([tuple(str(c) for c in row) for row in rows], columns=list(columns))
 
 
-def render_preview(package: WeeklyPackage) -> None:
+def render_preview(b: Brief) -> None:
     """Everything the PDF brief holds, on screen; user text only inside tables and st.text."""
-    b = package.brief
     s = b.summary
     st.subheader(b.header[0])
     st.text(b.header[1])
@@ -162,32 +162,35 @@ def audited(file: ExportFile, week: Period, staff: StaffMember, identified: bool
     return file.data
 
 
-def _file_maker(package: WeeklyPackage, index_or_format, staff: StaffMember):
+def _rows(week: Period, identified: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with Session(get_engine()) as session:
+        return (
+            week_interactions(session=session, week=week, identified=identified),
+            week_concerns(session=session, week=week, identified=identified),
+        )
+
+
+def file_maker(b: Brief, what: str, staff: StaffMember, *, identified: bool = False):
+    """A function that makes one file of the brief ("pdf", "xlsx", "interactions" or
+    "concerns" CSV), audits it and returns its bytes: for a download button."""
+    week = b.summary.week
+
     def make() -> bytes:
-        if index_or_format in ("pdf", "xlsx"):
-            file = package.files((index_or_format,))[0]
+        if what == "pdf":
+            file = pdf_file(b)
+        elif what == "xlsx":
+            file = xlsx_file(b, *_rows(week, identified=False))
         else:
-            file = package.files(("csv",))[index_or_format]
-        return audited(file, package.brief.summary.week, staff, identified=False)
+            files = csv_files(b, *_rows(week, identified), identified=identified)
+            file = files[0 if what == "interactions" else 1]
+        return audited(file, week, staff, identified=identified)
 
     return make
 
 
-def _identified_maker(package: WeeklyPackage, index: int, staff: StaffMember):
-    def make() -> bytes:
-        week = package.brief.summary.week
-        with Session(get_engine()) as session:
-            interactions = week_interactions(session=session, week=week, identified=True)
-            concerns = week_concerns(session=session, week=week, identified=True)
-        file = csv_files(package.brief, interactions, concerns, identified=True)[index]
-        return audited(file, week, staff, identified=True)
-
-    return make
-
-
-def render_downloads(package: WeeklyPackage, staff: StaffMember, *, may_identify: bool) -> None:
+def render_downloads(b: Brief, staff: StaffMember, *, may_identify: bool) -> None:
     """The download buttons; a manager (not presenting) may tick identified CSV rows."""
-    stem = f"weekly-summary-{package.brief.summary.label}"
+    stem = f"weekly-summary-{b.summary.label}"
     identified = may_identify and st.checkbox(
         "Identify patients in the CSV files (MRN, name, summary; recorded as an unmask)",
         key="weekly_identified",
@@ -195,7 +198,7 @@ def render_downloads(package: WeeklyPackage, staff: StaffMember, *, may_identify
     pdf_col, xlsx_col, csv_col, concerns_col = st.columns(4)
     pdf_col.download_button(
         "PDF brief (one page)",
-        data=_file_maker(package, "pdf", staff),
+        data=file_maker(b, "pdf", staff),
         file_name=f"{stem}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -205,7 +208,7 @@ def render_downloads(package: WeeklyPackage, staff: StaffMember, *, may_identify
     )
     xlsx_col.download_button(
         "Workbook (XLSX)",
-        data=_file_maker(package, "xlsx", staff),
+        data=file_maker(b, "xlsx", staff),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
@@ -213,11 +216,10 @@ def render_downloads(package: WeeklyPackage, staff: StaffMember, *, may_identify
         key="weekly_xlsx",
     )
     suffix = "-identified" if identified else ""
-    for index, (column, what) in enumerate(((csv_col, "interactions"), (concerns_col, "concerns"))):
-        maker = _identified_maker if identified else _file_maker
+    for column, what in ((csv_col, "interactions"), (concerns_col, "concerns")):
         column.download_button(
             f"{what.capitalize()} (CSV{', identified' if identified else ''})",
-            data=maker(package, index, staff),
+            data=file_maker(b, what, staff, identified=identified),
             file_name=f"{stem}-{what}{suffix}.csv",
             mime="text/csv",
             icon=":material/csv:",

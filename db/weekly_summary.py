@@ -162,20 +162,26 @@ def _weeks(trend: Period) -> list[Period]:
     ]
 
 
-def _trend(measure: Callable[..., kpi.KpiResult], weeks: list[Period]) -> tuple[WeekPoint, ...]:
+def _trend(
+    measure: Callable[..., kpi.KpiResult], weeks: list[Period]
+) -> tuple[tuple[WeekPoint, ...], kpi.KpiResult]:
     """A weekly series of one KPI, two weeks per call (a week and, as its comparison, the one
-    before), so the series costs half as many calls as weeks."""
+    before), so the series costs half as many calls as weeks; also the last call's result (the
+    last week against the one before it)."""
     points: dict[dt.date, WeekPoint] = {}
+    last = None
     for index in range(len(weeks) - 1, -1, -2):
         week = weeks[index]
         before = weeks[index - 1] if index else week.previous()
         result = measure(period=week, previous=before)
+        last = last or result
         points[week.first_day] = WeekPoint(week.first_day, result.value, result.denominator)
         if index:
             points[before.first_day] = WeekPoint(
                 before.first_day, result.previous_value, result.previous_denominator
             )
-    return tuple(points[w.first_day] for w in weeks)
+    assert last is not None
+    return tuple(points[w.first_day] for w in weeks), last
 
 
 def _pooled(
@@ -200,12 +206,13 @@ def _line(
     baseline: Period,
     weeks: list[Period],
 ) -> KpiLine:
-    this_week = measure(period=week, previous=previous)
+    # The trend ends with this week, compared with the previous one: the table's own figures.
+    trend, this_week = _trend(measure, weeks)
+    assert weeks[-1] == week and weeks[-2] == previous
     baseline_value, baseline_denominator = _pooled(measure, baseline, kind)
     return KpiLine(
-        key, label, kind, direction, of, this_week, baseline_value, baseline_denominator,
-        _trend(measure, weeks),
-    )  # fmt: skip
+        key, label, kind, direction, of, this_week, baseline_value, baseline_denominator, trend
+    )
 
 
 def _at_week_ends(

@@ -10,7 +10,7 @@ import streamlit as st
 from components import url_state
 from components.shell import presentation_frame, require_roles
 from components.weekly_view import (
-    load_package,
+    load_brief,
     render_downloads,
     render_preview,
     week_choices,
@@ -57,6 +57,6 @@ if problem:
     st.error(problem)
 
 with st.spinner("Reading the week's figures..."):
-    package = load_package(week)
-render_downloads(package, staff, may_identify=staff.has_any("manager") and not presenting)
-render_preview(package)
+    brief = load_brief(week)
+render_downloads(brief, staff, may_identify=staff.has_any("manager") and not presenting)
+render_preview(brief)

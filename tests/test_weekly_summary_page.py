@@ -88,9 +88,9 @@ def test_other_roles_cannot_open_it(page_as, make_staff, world, role):
 
 def test_a_download_is_audited_with_its_hash(engine, make_staff, world):
     staff = make_staff("manager")
-    package = weekly_view.load_package(WEEK)
-    data = weekly_view._file_maker(package, "xlsx", staff)()
-    identified = weekly_view._identified_maker(package, 0, staff)()
+    brief = weekly_view.load_brief(WEEK)
+    data = weekly_view.file_maker(brief, "xlsx", staff)()
+    identified = weekly_view.file_maker(brief, "interactions", staff, identified=True)()
     assert PATIENT_MRNS[0].encode() in identified
     with Session(engine) as s:
         audits = list(s.scalars(select(AuditLog).order_by(AuditLog.id)))
@@ -108,4 +108,4 @@ def test_a_download_is_audited_with_its_hash(engine, make_staff, world):
         5,
     )
     assert unmask.detail["sha256"] == hashlib.sha256(identified).hexdigest()
-    assert get_settings().facility_name in package.brief.header[0]
+    assert get_settings().facility_name in brief.header[0]
