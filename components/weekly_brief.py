@@ -178,11 +178,12 @@ def instrument_rows(summary: WeeklySummary) -> list[tuple[str, str, str]]:
 
 # --- what changed --------------------------------------------------------------------------------
 
-# How big a move has to be to be named: relative for counts and days, absolute for shares and
-# NPS points (a 5-point move in a rate is worth a sentence, 0.4 points is not).
-_MIN_SCORE = 0.2
-_SHARE_POINTS = 5.0
-_NPS_POINTS = 10.0
+# How big a move has to be to be named: relative for counts and days (5 %), absolute for shares
+# (1.25 points) and NPS (2.5 points); the largest few are named.
+_MIN_SCORE = 0.05
+# A share moving by 25 points, or NPS by 50, counts like a count that doubled.
+_SHARE_POINTS = 25.0
+_NPS_POINTS = 50.0
 
 
 def _move_score(line: KpiLine) -> float:
@@ -190,9 +191,9 @@ def _move_score(line: KpiLine) -> float:
     if r.change is None or r.change == 0:
         return 0.0
     if line.kind == "share":
-        return abs(100 * r.change) / _SHARE_POINTS * _MIN_SCORE
+        return abs(100 * r.change) / _SHARE_POINTS
     if line.kind == "points":
-        return abs(r.change) / _NPS_POINTS * _MIN_SCORE
+        return abs(r.change) / _NPS_POINTS
     return abs(r.change) / max(abs(r.previous_value or 0), 1.0)
 
 
@@ -201,7 +202,7 @@ def what_changed(
     variations: dict[str, str],
     signals: dict[str, list[str]],
     *,
-    movers: int = 3,
+    movers: int = 2,
 ) -> list[str]:
     """Sentences generated from the figures: the biggest movers against the previous week, every
     special-cause signal at the latest week (`variations` and `signals` by line key), and the
@@ -310,7 +311,7 @@ def satisfaction_chart(
     data = pd.DataFrame(rows, columns=["week", "nps", "answers", "centre", "upper", "lower"])
     data["week"] = [_week_text(w) for w in data["week"]]
     base = alt.Chart(data).encode(x=_weeks_axis(span))
-    y = alt.Y("nps:Q", title="NPS (points)", scale=alt.Scale(domain=[-100, 100]))
+    y = alt.Y("nps:Q", title="NPS (points)", scale=alt.Scale(zero=False))
     layers = [
         base.mark_line(color=LINE).encode(y=y),
         base.mark_point(color=LINE, filled=True, size=30).encode(

@@ -345,7 +345,7 @@ def pdf_file(brief: Brief, *, charts: tuple[bytes, bytes] | None = None) -> Expo
     pdf.cell(width, 5, pdf.text_of(brief.header[1]))
 
     # KPI table on the left, charts on the right.
-    widths = [50, 27, 27, 27, 21, 27]
+    widths = [48, 27, 27, 28, 24, 25]
     table_width = sum(widths)
     rows = [COLUMNS, *(r.cells for r in brief.table)]
     y = pdf.table_block(left, 23, widths, rows, 8.5, 6)
@@ -369,6 +369,8 @@ def pdf_file(brief: Brief, *, charts: tuple[bytes, bytes] | None = None) -> Expo
 
     # The short lists along the bottom, in three columns.
     lists = _lists(brief)
+    # Two lists stack in a column: fewer rows each when a long paragraph pushed them down.
+    list_rows = PDF_LIST_ROWS if y < 150 else 3
     column_w = (width - 8) / 3
     spots = [(left, y), (left + column_w + 4, y), (left + 2 * (column_w + 4), y)]
     heights = [y, y, y]
@@ -378,11 +380,11 @@ def pdf_file(brief: Brief, *, charts: tuple[bytes, bytes] | None = None) -> Expo
         pdf.style(9, bold=True)
         pdf.set_xy(x, y0)
         pdf.cell(column_w, 5, pdf.text_of(heading))
-        cells = [tuple(columns), *[tuple(_pdf_cell(v) for v in r) for r in items[:PDF_LIST_ROWS]]]
+        cells = [tuple(columns), *[tuple(_pdf_cell(v) for v in r) for r in items[:list_rows]]]
         if not items:
             cells.append(("None", *[""] * (len(columns) - 1)))
-        elif len(items) > PDF_LIST_ROWS:
-            more = f"and {len(items) - PDF_LIST_ROWS} more in the workbook"
+        elif len(items) > list_rows:
+            more = f"+{len(items) - list_rows} more in the XLSX"
             cells.append((more, *[""] * (len(columns) - 1)))
         pdf.style(8)
         numbers_w = [
