@@ -197,7 +197,7 @@ def render_downloads(b: Brief, staff: StaffMember, *, may_identify: bool) -> Non
     )
     pdf_col, xlsx_col, csv_col, concerns_col = st.columns(4)
     pdf_col.download_button(
-        "PDF brief (one page)",
+        "PDF brief",
         data=file_maker(b, "pdf", staff),
         file_name=f"{stem}.pdf",
         mime="application/pdf",
