@@ -24,11 +24,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
-from benchmarks.dashboard import EMPTY_PAGE, TIMED_PAGE, bench_staff, prepare, sizes
+from benchmarks.common import first_staff_with, median_and_p95, prepare_reference
+from benchmarks.dashboard import EMPTY_PAGE, TIMED_PAGE, sizes
 from components.weekly_exports import pdf_file, weekly_package, xlsx_file
 from db.engine import database_url, make_engine
 from db.models import InteractionWeek
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = get_settings()
     engine = make_engine(database_url(settings))
-    prepare(engine)
+    prepare_reference(engine)
     print("Rows:", ", ".join(f"{t} {n:,}" for t, n in sizes(engine).items()))
     week = busiest_week(engine, settings.facility_tz_name)
     now = dt.datetime.now(dt.UTC)
@@ -123,14 +123,15 @@ def main(argv: list[str] | None = None) -> int:
             cpu_files.append(1000 * cpu)
             query_sums.append(sum(timer.samples))
             statements = list(timer.samples)
+    median, p95 = median_and_p95(statements)
     print(
         f"Rows in the files: {len(package.interactions):,} interactions, "
         f"{len(package.concerns):,} concerns; PDF {len(pdf.data) / 1024:.0f} KiB, "
         f"XLSX {len(xlsx.data) / 1024:.0f} KiB"
     )
     print(
-        f"Statements per summary: {len(statements)}; median {statistics.median(statements):.1f} ms,"
-        f" p95 {np.percentile(statements, 95):.1f} ms, slowest {max(statements):.1f} ms,"
+        f"Statements per summary: {len(statements)}; median {median:.1f} ms,"
+        f" p95 {p95:.1f} ms, slowest {max(statements):.1f} ms,"
         f" sum {statistics.median(query_sums):.0f} ms (median over runs)"
     )
     print(
@@ -146,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
 
-    staff = bench_staff(engine)
+    staff = first_staff_with(engine, "manager")
     label = week_label(week)
     _page_run(staff, label)  # warm-up
     floor = statistics.median(_page_run(staff, label, EMPTY_PAGE) for _ in range(args.runs))
