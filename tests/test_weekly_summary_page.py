@@ -14,25 +14,9 @@ from components import weekly_view
 from db.models import AuditLog
 from db.settings import get_settings
 from tests.dashboard_world import NOW, PATIENT_MRNS, PATIENT_NAMES, WEEK, build_world
+from tests.helpers import rendered_text
 
 PAGE = "pages/weekly_summary.py"
-
-
-def _walk(node):
-    yield node
-    for child in (getattr(node, "children", None) or {}).values():
-        yield from _walk(child)
-
-
-def rendered_text(at) -> str:
-    """Everything the page sent to the browser, as text (every element's protobuf: labels,
-    values, table cells, chart specs with their data)."""
-    return "\n".join(
-        str(node.proto)
-        for root in (at.main, at.sidebar)
-        for node in _walk(root)
-        if getattr(node, "proto", None) is not None
-    )
 
 
 @pytest.fixture
