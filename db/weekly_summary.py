@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from db import dashboard_queries as dq
-from db import kpi
+from db import kpi, satisfaction
 from db.audit import record_audit
 from db.models import (
     AppUser,
@@ -31,7 +31,6 @@ from db.models import (
     Department,
     Interaction,
     Patient,
-    SurveyInstrument,
 )
 from db.periods import Period, facility_today, iso_week, week_start
 
@@ -339,16 +338,20 @@ def weekly_summary(
     by_department = [
         dq.concerns_by_department(session=session, period=p) for p in (week, *before_weeks)
     ]
+    # Each instrument's top-box share as the Satisfaction page reads it for a period.
     instruments = tuple(
         InstrumentScore(
-            name,
-            kpi.top_box_rate(session=session, period=week, previous=previous, instrument_id=i),
+            instrument.name,
+            satisfaction.period_scores(
+                session=session,
+                period=week,
+                previous=previous,
+                department_id=None,
+                question=None,
+                instrument_id=instrument.id,
+            ).top_box,
         )
-        for i, name in session.execute(
-            select(SurveyInstrument.id, SurveyInstrument.name)
-            .where(SurveyInstrument.active.is_(True))
-            .order_by(SurveyInstrument.name)
-        )
+        for instrument in satisfaction.instruments(session=session)
     )
     overdue_total = next(line for line in lines if line.key == "overdue_at_week_end")
     summary = WeeklySummary(

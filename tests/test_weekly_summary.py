@@ -281,3 +281,13 @@ def test_rows_are_de_identified_unless_asked(world, session):
     identified = week_interactions(session=session, week=WEEK, identified=True)
     assert set(identified["patient_mrn"]) == {PATIENT_MRNS[0]}
     assert identified["patient_name"].iloc[0] == "Zebedee Quartermaine"
+
+
+def test_satisfaction_by_instrument_with_n(world, summary, session):
+    (score,) = summary.instruments
+    assert score.instrument == "Inpatient experience"
+    expected = kpi.top_box_rate(
+        session=session, period=WEEK, previous=PREVIOUS_WEEK, instrument_id=world.instrument
+    )
+    assert score.top_box == expected
+    assert (expected.value, expected.denominator) == (0.5, 6)  # 3 of 6 answers this week
