@@ -268,7 +268,7 @@ def _lists(brief: Brief) -> list[tuple[str, list[str], list[tuple]]]:
          [(d, int(n)) for d, n in summary.overdue_by_department.itertuples(index=False)]),
         ("Complaints per 1,000 encounters, by department",
          ["Department", "Complaints", "Encounters", "Per 1,000"],
-         [(d, int(c), int(e), round(float(p), 2))
+         [(d, int(c), round(e), round(float(p), 2))
           for d, c, e, p in summary.complaint_rates.itertuples(index=False)]),
         ("Satisfaction (unadjusted)", ["Measure", "This week", "Previous week"],
          instrument_rows(summary)),

@@ -120,7 +120,7 @@ def render_preview(b: Brief) -> None:
             st.text("Needs monthly encounter volumes covering the week.")
         else:
             st.dataframe(
-                s.complaint_rates.round({"per_thousand": 2}).rename(
+                s.complaint_rates.round({"per_thousand": 2, "encounters": 0}).rename(
                     columns={
                         "department": "Department",
                         "complaints": "Complaints",

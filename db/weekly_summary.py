@@ -283,7 +283,7 @@ def _rate_lines(now: dt.datetime) -> list[tuple]:
         ("complaints", "Complaints & grievances opened", "count", "down", "",
          kpi.concerns_opened, {"types": kpi.COMPLAINT_TYPES}),
         ("complaints_per_thousand", "Complaints per 1,000 encounters", "per_thousand", "down",
-         "encounters", kpi.complaints_per_thousand_encounters, {}),
+         "encounters", kpi.complaints_per_thousand_encounters, {"now": now}),
         ("on_time", "On-time resolution", "share", "up", "resolved with a due time",
          kpi.on_time_resolution_rate, {}),
         ("median_days", "Median days to resolve", "days", "down", "resolved",
@@ -300,7 +300,6 @@ def weekly_summary(
     *, session: Session, week: Period, now: dt.datetime, facility: str, top: int = 5
 ) -> WeeklySummary:
     """The summary of ISO week `week`, with figures read at `now` (the data cut-off)."""
-    kpi.ensure_summary_time_zone(session=session, tz_name=week.tz_name)
     previous = week.previous()
     baseline = Period(
         week.first_day - dt.timedelta(days=7 * (1 + BASELINE_WEEKS)),
@@ -369,7 +368,7 @@ def weekly_summary(
         overdue_by_department=_overdue_by_department(
             session, week, now, overdue_total.this_week.value
         ),
-        complaint_rates=dq.complaint_rates(session=session, period=week)[
+        complaint_rates=dq.complaint_rates(session=session, period=week, now=now)[
             ["department", "complaints", "encounters", "per_thousand"]
         ],
         instruments=instruments,

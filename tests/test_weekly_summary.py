@@ -55,7 +55,7 @@ KPI_FUNCTIONS = {
     "interactions": (kpi.interactions, {}),
     "concerns_opened": (kpi.concerns_opened, {}),
     "complaints": (kpi.concerns_opened, {"types": kpi.COMPLAINT_TYPES}),
-    "complaints_per_thousand": (kpi.complaints_per_thousand_encounters, {}),
+    "complaints_per_thousand": (kpi.complaints_per_thousand_encounters, {"now": NOW}),
     "on_time": (kpi.on_time_resolution_rate, {}),
     "median_days": (kpi.median_days_to_resolve, {}),
     "first_contact": (kpi.first_contact_resolution_rate, {}),
