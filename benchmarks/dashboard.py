@@ -1,4 +1,4 @@
-"""Dashboard benchmark at the reference size (SPEC section 5).
+"""Dashboard benchmark at the reference size (targets in BENCHMARKS.md).
 
     PRD_DATA_DIR=/tmp/prd-bench .venv/bin/python -m benchmarks.dashboard
 

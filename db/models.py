@@ -1,4 +1,4 @@
-"""The domain model (SPEC section 3) as typed SQLAlchemy models.
+"""The domain model (docs/metrics.md and README describe it) as typed SQLAlchemy models.
 
 Vocabularies are TEXT columns with CHECK constraints (not PostgreSQL enums) so an admin-facing
 change is a one-line migration. Every rule that keeps bad data out is a database constraint too,
@@ -290,7 +290,7 @@ class Concern(Base):
     severity: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text, server_default="new")
     summary: Mapped[str] = mapped_column(Text)
-    # The first issue's category, kept here for filters and charts (SPEC section 3).
+    # The first issue's category, kept here for filters and charts.
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))  # None: unassigned
