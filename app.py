@@ -11,10 +11,14 @@ from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from components.account import password_change_form, password_changed_notice
 from components.login import ensure_signed_in, login_page
 from components.navigation import PAGES, pages_for
-from components.shell import database_unavailable
+from components.session import get_engine
+from components.shell import database_unavailable, require_roles
+from db.account import password_change_required
 from db.settings import ConfigurationError, get_settings
 
 ROOT = Path(__file__).resolve().parent
@@ -62,6 +66,18 @@ def _not_for_your_role(title: str) -> None:
     st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")
 
 
+def _password_change_due(staff) -> bool:
+    with Session(get_engine()) as session:
+        return password_change_required(session=session, user_id=staff.id)
+
+
+def _choose_password() -> None:
+    """The only page after an administrator's reset, until the person sets their own password."""
+    staff = require_roles(*{role for spec in PAGES for role in spec.roles})
+    st.title("Choose your password")
+    password_change_form(staff, forced=True)
+
+
 def main() -> None:
     settings = get_settings()
     st.set_page_config(
@@ -86,7 +102,16 @@ def main() -> None:
         sign_in = [st.Page(login_page, title="Sign in", icon=":material/login:", default=True)]
         sign_in += [st.Page(login_page, title="Sign in", url_path=spec.url_path) for spec in PAGES]
         navigation = st.navigation(sign_in, position="hidden")
+    elif _password_change_due(staff):
+        # Every address leads to the same step, so no page opens before a new password is set.
+        forced = [st.Page(_choose_password, title="Choose your password", default=True)]
+        forced += [
+            st.Page(_choose_password, title="Choose your password", url_path=spec.url_path)
+            for spec in PAGES
+        ]
+        navigation = st.navigation(forced, position="hidden")
     else:
+        password_changed_notice()
         sections = {
             section: [
                 st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)

@@ -1,1 +1,1 @@
-"""Benchmark scripts (SPEC section 5): run with `python -m benchmarks.<name>`."""
+"""Benchmark scripts (targets and results in BENCHMARKS.md): `python -m benchmarks.<name>`."""

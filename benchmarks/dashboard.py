@@ -1,4 +1,4 @@
-"""Dashboard benchmark at the reference size (SPEC section 5).
+"""Dashboard benchmark at the reference size (targets in BENCHMARKS.md).
 
     PRD_DATA_DIR=/tmp/prd-bench .venv/bin/python -m benchmarks.dashboard
 
@@ -11,7 +11,9 @@ whole two years, 104 weeks):
 2. times the page's whole server-side run (AppTest of pages/dashboard.py, cache cleared before
    each run, and once more from the cache) against an empty page's run (the fixed floor);
 3. computes the same KPIs and chart series the common way (load the rows into pandas, aggregate
-   in Python), checks that both give the same numbers, and prints the ratio.
+   in Python), lean: each read loads only the rows and columns its view needs; checks that both
+   give the same numbers, and prints the ratio to ONE whole pass of the page's queries (not to
+   the sum of each query's median timed alone).
 
 It also checks, once, that every trigger-kept summary equals its aggregate from the raw rows.
 Never point it at a database you care about: it only reads, but it generates data into an
@@ -150,50 +152,59 @@ def page_queries(
 def pandas_dashboard(
     engine: Engine, period: Period, comparison: Period, trend: Period, now: dt.datetime
 ) -> dict[str, object]:
-    """The same KPIs and series computed by loading rows with pandas and aggregating in
-    Python, as a dashboard without a KPI layer would."""
+    """The same KPIs and series computed the common way, done lean: each read loads only the
+    rows and columns its view needs (the period and its comparison; the trend window only for
+    the trend charts; open concerns only for "now"), then pandas filters and aggregates."""
     tz = period.tz_name
-    lo = min(period.start, comparison.start, trend.start)
-    hi = max(period.end, comparison.end, trend.end)
-    window = {"lo": lo, "hi": hi}
+    lo, hi = min(period.start, comparison.start), max(period.end, comparison.end)
     with engine.connect() as conn:
-        interactions = pd.read_sql(
-            text(
-                "SELECT occurred_at, department_id, outcome FROM interaction "
-                "WHERE occurred_at >= :lo AND occurred_at < :hi"
-            ),
-            conn,
-            params=window,
+
+        def read(sql: str, **params) -> pd.DataFrame:
+            return pd.read_sql(text(sql), conn, params=params)
+
+        interactions = read(
+            "SELECT occurred_at, outcome FROM interaction "
+            "WHERE occurred_at >= :lo AND occurred_at < :hi",
+            lo=lo,
+            hi=hi,
         )
-        concerns = pd.read_sql(
-            text(
-                "SELECT id, type, status, department_id, opened_at, due_at, resolved_at, "
-                "written_response_at FROM concern"
-            ),
-            conn,
+        opened_rows = read(
+            "SELECT opened_at, type, department_id FROM concern "
+            "WHERE opened_at >= :lo AND opened_at < :hi",
+            lo=min(lo, trend.start),
+            hi=max(hi, trend.end),
         )
-        issues = pd.read_sql(
-            text(
-                "SELECT i.category_id, c.opened_at, c.department_id FROM concern_issue i "
-                "JOIN concern c ON c.id = i.concern_id WHERE c.opened_at >= :lo "
-                "AND c.opened_at < :hi"
-            ),
-            conn,
-            params=window,
+        resolved_rows = read(
+            "SELECT opened_at, resolved_at, due_at FROM concern "
+            "WHERE resolved_at >= :lo AND resolved_at < :hi",
+            lo=lo,
+            hi=hi,
         )
-        answers = pd.read_sql(
-            text(
-                "SELECT r.responded_on, r.department_id, a.value FROM survey_answer a "
-                "JOIN survey_response r ON r.id = a.response_id "
-                "JOIN survey_question q ON q.id = a.question_id "
-                "WHERE q.is_likelihood_to_recommend AND r.responded_on >= :lo_day "
-                "AND r.responded_on < :hi_day"
-            ),
-            conn,
-            params={
-                "lo_day": min(period.first_day, comparison.first_day, trend.first_day),
-                "hi_day": max(period.end_day, comparison.end_day, trend.end_day),
-            },
+        open_now = read(
+            "SELECT opened_at, due_at FROM concern WHERE status NOT IN ('resolved', 'closed')"
+        )
+        # A grievance's window ends 7 local days after it opens: 8 UTC days back cover DST.
+        grievances = read(
+            "SELECT opened_at, written_response_at FROM concern WHERE type = 'grievance' "
+            "AND opened_at >= :lo AND opened_at < :hi",
+            lo=lo - dt.timedelta(days=GRIEVANCE_RESPONSE_DAYS + 1),
+            hi=hi,
+        )
+        issues = read(
+            "SELECT i.category_id, c.opened_at FROM concern_issue i "
+            "JOIN concern c ON c.id = i.concern_id WHERE c.opened_at >= :lo "
+            "AND c.opened_at < :hi",
+            lo=period.start,
+            hi=period.end,
+        )
+        answers = read(
+            "SELECT r.responded_on, a.value FROM survey_answer a "
+            "JOIN survey_response r ON r.id = a.response_id "
+            "JOIN survey_question q ON q.id = a.question_id "
+            "WHERE q.is_likelihood_to_recommend AND r.responded_on >= :lo_day "
+            "AND r.responded_on < :hi_day",
+            lo_day=min(period.first_day, comparison.first_day, trend.first_day),
+            hi_day=max(period.end_day, comparison.end_day, trend.end_day),
         )
     out: dict[str, object] = {}
 
@@ -206,9 +217,9 @@ def pandas_dashboard(
         resolved = (rows.outcome == "resolved-first-contact").sum()
         opened = (rows.outcome == "concern-opened").sum()
         out[key + "first-contact"] = resolved / (resolved + opened) if resolved + opened else None
-        new = concerns[within(concerns.opened_at, p)]
+        new = opened_rows[within(opened_rows.opened_at, p)]
         out[key + "opened by type"] = new.groupby("type").size().to_dict()
-        done = concerns[concerns.resolved_at.notna() & within(concerns.resolved_at, p)]
+        done = resolved_rows[within(resolved_rows.resolved_at, p)]
         clocked = done[done.due_at.notna()]
         out[key + "on time"] = (
             (clocked.resolved_at <= clocked.due_at).mean() if len(clocked) else None
@@ -218,7 +229,6 @@ def pandas_dashboard(
             if len(done)
             else None
         )
-        grievances = concerns[concerns.type == "grievance"]
         local_end = grievances.opened_at.dt.tz_convert(tz).dt.tz_localize(None) + pd.Timedelta(
             days=GRIEVANCE_RESPONSE_DAYS
         )
@@ -237,17 +247,16 @@ def pandas_dashboard(
         out[key + "NPS"] = (
             100 * ((values >= 9).sum() - (values <= 6).sum()) / len(values) if len(values) else None
         )
-    open_now = concerns[~concerns.status.isin(["resolved", "closed"])]
     out["open now"] = len(open_now)
     out["overdue now"] = int((open_now.due_at < now).sum())
     ages = (now - open_now.opened_at).dt.total_seconds() / 86400
     out["open by age"] = pd.cut(ages, [-1, 1, 3, 7, 14, 28, 1e9], right=False).value_counts()
-    trend_new = concerns[within(concerns.opened_at, trend)]
+    trend_new = opened_rows[within(opened_rows.opened_at, trend)]
     local_day = trend_new.opened_at.dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
     week = local_day - pd.to_timedelta(local_day.dt.weekday, unit="D")
     out["weekly volume"] = trend_new.groupby([week, trend_new.type]).size()
     out["by department"] = (
-        concerns[within(concerns.opened_at, period)]
+        opened_rows[within(opened_rows.opened_at, period)]
         .groupby("department_id")
         .size()
         .sort_values(ascending=False)
@@ -364,6 +373,9 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
     parser.add_argument("--page-runs", type=int, default=7, help="timed runs of the page")
     parser.add_argument("--pandas-runs", type=int, default=3, help="runs of the pandas way")
     parser.add_argument("--skip-drift", action="store_true", help="skip the summary check")
+    parser.add_argument(
+        "--skip-page", action="store_true", help="queries and pandas only (no AppTest runs)"
+    )
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -397,8 +409,10 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
             return [Measurement("dashboard", "summaries against raw rows", 0, 0, "no drift", False)]
 
     staff = first_staff_with(engine, "manager")
-    floor_median, floor_p95, floor_wall = timed_page(
-        staff, None, args.page_runs, clear=True, source=EMPTY_PAGE
+    floor_median, floor_p95, floor_wall = (
+        (0.0, 0.0, 0.0)
+        if args.skip_page
+        else timed_page(staff, None, args.page_runs, clear=True, source=EMPTY_PAGE)
     )
     print(
         f"\nEmpty page (the floor): script median {floor_median:.0f} ms, p95 {floor_p95:.0f} ms;"
@@ -415,7 +429,13 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
         slowest = 0.0
         query_over = False
         with Session(engine) as session:
-            for query, function in page_queries(session, period, comparison, trend, now).items():
+            queries = page_queries(session, period, comparison, trend, now)
+            # One whole pass of the page's queries, in order, as a page run makes them: the
+            # honest side of the pandas comparison (not a sum of medians each timed alone).
+            whole_median, whole_p95 = timed(
+                lambda queries=queries: [function() for function in queries.values()], args.runs
+            )
+            for query, function in queries.items():
                 median, p95 = timed(function, args.runs)
                 total += median
                 slowest = max(slowest, p95)
@@ -431,13 +451,17 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
                 now=now,
             )
         print(f"{'sum of medians':28} {total:10.1f}")
+        print(f"{'one whole pass':28} {whole_median:10.1f} {whole_p95:8.1f}")
         params = periods.params_from_filters(
             periods.DashboardFilters(choice, period, None, TREND_WEEKS)
         )
-        page_median, page_p95, page_wall = timed_page(staff, params, args.page_runs, clear=True)
-        cached_median, _, cached_wall = timed_page(staff, params, args.page_runs, clear=False)
+        if args.skip_page:
+            page_median = page_p95 = page_wall = cached_median = cached_wall = float("nan")
+        else:
+            page_median, page_p95, page_wall = timed_page(staff, params, args.page_runs, clear=True)
+            cached_median, _, cached_wall = timed_page(staff, params, args.page_runs, clear=False)
         budget = 1.5 * total + floor_median
-        verdict = "within" if page_median <= budget else "OVER"
+        verdict = "not run" if args.skip_page else "within" if page_median <= budget else "OVER"
         print(
             f"page run, cache cleared: script median {page_median:.0f} ms, p95 {page_p95:.0f} ms"
             f" ({verdict} 1.5 x queries + floor = {budget:.0f} ms); AppTest wall {page_wall:.0f}"
@@ -455,10 +479,10 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
             pandas_samples.append(_ms(time.perf_counter() - started))
         pandas_median = statistics.median(pandas_samples)
         problems = compare(numbers, common)
-        ratio = pandas_median / total
+        ratio = pandas_median / whole_median
         print(
-            f"pandas way: median {pandas_median:.0f} ms over {args.pandas_runs} runs; "
-            f"{ratio:.0f}x the KPI layer's queries; same numbers: "
+            f"pandas way (lean): median {pandas_median:.0f} ms over {args.pandas_runs} runs; "
+            f"{ratio:.0f}x one whole pass of the page's queries; same numbers: "
             f"{'yes' if not problems else 'NO'}"
         )
         for problem in problems:
@@ -493,6 +517,7 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
             (
                 name,
                 total,
+                whole_median,
                 slowest,
                 page_median,
                 page_p95,
@@ -506,15 +531,16 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
         )
 
     print(
-        "\n| view | queries: sum of medians ms | slowest query p95 ms | page run median / p95 ms"
-        " | budget: 1.5 x queries + floor ms | page from cache ms | AppTest wall ms"
-        " | pandas way ms | pandas / queries | same numbers |"
+        "\n| view | queries: sum of medians ms | one whole pass ms | slowest query p95 ms"
+        " | page run median / p95 ms | budget: 1.5 x queries + floor ms | page from cache ms"
+        " | AppTest wall ms | pandas way (lean) ms | pandas / whole pass | same numbers |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for row in summary_rows:
-        name, total, slowest, median, p95, budget, cached, wall, pandas_ms, ratio, same = row
+        name, total, whole, slowest, median, p95, budget, cached, wall, pandas_ms, ratio, same = row
         print(
-            f"| {name} | {total:.0f} | {slowest:.0f} | {median:.0f} / {p95:.0f} | {budget:.0f}"
+            f"| {name} | {total:.0f} | {whole:.0f} | {slowest:.0f} | {median:.0f} / {p95:.0f}"
+            f" | {budget:.0f}"
             f" | {cached:.0f} | {wall:.0f} | {pandas_ms:,.0f} | {ratio:.0f}x"
             f" | {'yes' if same else 'NO'} |"
         )

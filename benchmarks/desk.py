@@ -1,5 +1,5 @@
-"""Desk benchmark at the reference size (SPEC section 5): saving an interaction, patient lookup,
-and the open-concerns worklist with every filter.
+"""Desk benchmark at the reference size (targets in BENCHMARKS.md): saving an interaction,
+patient lookup and the open-concerns worklist with every filter.
 
     PRD_DATA_DIR=/tmp/prd-bench-desk .venv/bin/python -m benchmarks.desk
 

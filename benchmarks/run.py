@@ -2,7 +2,7 @@
 
     PRD_DATA_DIR=/tmp/prd-bench .venv/bin/python -m benchmarks.run
 
-Both run on the reference data set in PRD_DATA_DIR (or DATABASE_URL), generating it first when
+They run on the reference data set in PRD_DATA_DIR (or DATABASE_URL), generating it first when
 the database is empty (about a minute). The desk benchmark writes interactions and concerns:
 never point it at a database you care about. Exit status 1 when a measurement misses its target.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import dashboard, desk, satisfaction
+from benchmarks import audit_viewer, dashboard, desk, satisfaction
 from benchmarks.common import print_table
 
 
@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     measured += satisfaction.measure(["--runs", "3", "--page-runs", "2"] if args.quick else [])
     print("\n== Desk ==", flush=True)
     measured += desk.main(desk_args)
+    # Adds 5 M generated audit rows to the database the first time (about 3 minutes).
+    print("\n== Audit log viewer ==", flush=True)
+    measured += audit_viewer.main(["--runs", "20"] if args.quick else [])
     print_table(measured)
     return 0 if all(m.ok for m in measured) else 1
 

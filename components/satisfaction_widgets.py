@@ -237,10 +237,13 @@ def departments(by_department: Sequence[sat.DepartmentScore], *, large: bool) ->
     )
 
 
-def comments(found: Sequence[sat.SurveyComment]) -> None:
-    """Comments as plain text in a table cell (never interpreted), searchable."""
+def comments(found: Sequence[sat.SurveyComment], search_problem: str | None = None) -> None:
+    """Comments as plain text in a table cell (never interpreted), searchable; a refused search
+    (NUL, too long) is said under the box and the box keeps what was typed."""
     st.subheader("Recent comments")
     st.text_input("Search comments", key="sat_comment_search")
+    if search_problem:
+        st.error(search_problem)
     if not found:
         st.caption("No comments in this period.")
         return

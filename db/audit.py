@@ -1,4 +1,4 @@
-"""The audit trail: every login, PHI view, search, edit, unmask and export (SPEC section 7)."""
+"""The audit trail: every login, PHI view, search, edit, unmask and export (README: Security)."""
 
 from __future__ import annotations
 

@@ -5,17 +5,21 @@ python -m db.cli migrate                 # apply pending migrations
 python -m db.cli server-address          # 127.0.0.1 unless demo mode or PRD_SERVER_ADDRESS
 python -m db.cli create-user USERNAME --name "Full Name" --role manager [--role admin]
 python -m db.cli set-password USERNAME   # asks for the password (or PRD_NEW_PASSWORD)
-python -m db.cli generate --size demo|reference [--seed N]
+python -m db.cli generate --size demo|reference|FACTOR [--seed N]   # FACTOR x reference
 python -m db.cli check-summaries [--repair]   # exit 1 when a summary disagrees with its rows
+python -m db.cli weekly-summary --week 2026-W47|last --format pdf,xlsx,csv --out DIR
+                                [--mail-to a@x,b@y]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import os
 import sys
 import time
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -181,13 +185,24 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("set-password", help="set a password; ends that user's sessions")
     p.add_argument("username")
     p = sub.add_parser("generate", help="load synthetic data (empty database recommended)")
-    p.add_argument("--size", choices=("demo", "reference"), default="demo")
+    p.add_argument(
+        "--size",
+        default="demo",
+        help="demo, reference, or a factor of the reference size (0.1, 3, 10: years of history)",
+    )
     p.add_argument("--seed", type=int, default=DEMO_SEED)
     p = sub.add_parser(
         "check-summaries",
         help="compare the dashboard summaries with their rows; exit 1 on drift",
     )
     p.add_argument("--repair", action="store_true", help="refill the summaries that differ")
+    p = sub.add_parser(
+        "weekly-summary", help="write the weekly summary's files (and mail them) for a cron job"
+    )
+    p.add_argument("--week", default="last", help="ISO week such as 2026-W47, or 'last'")
+    p.add_argument("--format", default="pdf,xlsx,csv", help="any of pdf,xlsx,csv")
+    p.add_argument("--out", required=True, help="folder for the files (created if missing)")
+    p.add_argument("--mail-to", help="comma-separated addresses: mails the PDF and the XLSX")
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
@@ -223,8 +238,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print("Saved.")
     elif args.command == "generate":
-        from synthetic import generate
+        from synthetic import generate, size_for
 
+        try:
+            size_for(args.size)
+        except ValueError as error:
+            print(error, file=sys.stderr)
+            return 2
         engine = _engine()
         upgrade_to_head(engine)
         generate(engine, size=args.size, seed=args.seed, progress=print)
@@ -234,6 +254,77 @@ def main(argv: list[str] | None = None) -> int:
             return check_summaries(engine, repair=args.repair)
         finally:
             engine.dispose()
+    elif args.command == "weekly-summary":
+        return weekly_summary_command(args)
+    return 0
+
+
+def weekly_summary_command(args: argparse.Namespace) -> int:
+    """Write the weekly summary's files as the page offers them (the same functions, so the
+    same numbers), audit each file, and mail the PDF and XLSX when asked."""
+    from components.weekly_exports import FORMATS, mail_body, weekly_package
+    from db.mail import MailNotConfigured, parse_recipients, send_mail
+    from db.weekly_summary import (
+        last_complete_week,
+        parse_week,
+        record_weekly_export,
+        week_label,
+    )
+
+    MAILED = ("pdf", "xlsx")
+    settings = get_settings()
+    now = dt.datetime.now(dt.UTC)
+    try:
+        if args.week == "last":
+            week = last_complete_week(now=now, tz_name=settings.facility_tz_name)
+        else:
+            week = parse_week(args.week, tz_name=settings.facility_tz_name)
+        formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown or not formats:
+            raise ValueError(f"formats are any of {', '.join(FORMATS)}")
+        recipients = parse_recipients(args.mail_to) if args.mail_to else []
+    except ValueError as error:
+        print(f"Not written: {error}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    username = f"cli:{getpass.getuser()}"
+    engine = _engine()
+    with Session(engine) as session, session.begin():
+        package = weekly_package(session=session, week=week, now=now, settings=settings)
+        wanted = tuple(f for f in FORMATS if f in formats or (recipients and f in MAILED))
+        made = package.files(wanted)
+        mailed = [f for f in made if f.file_format in MAILED] if recipients else []
+        for file in (f for f in made if f.file_format in formats):
+            path = file.write(out)
+            record_weekly_export(
+                session=session, username=username, user_id=None, week=week,
+                file_format=file.file_format, rows=file.rows, sha256=file.sha256,
+                extra={"file": file.name, "via": "command line"},
+            )  # fmt: skip
+            print(f"{path}  {file.rows} rows  sha256 {file.sha256}")
+    if recipients:
+        try:
+            send_mail(
+                settings=settings,
+                recipients=recipients,
+                subject=f"{settings.facility_name}: weekly summary {week_label(week)}",
+                body=mail_body(package),
+                attachments=[(f.name, f.data, f.mime) for f in mailed],
+            )
+        except (MailNotConfigured, OSError) as error:
+            print(f"Files written, mail not sent: {error}", file=sys.stderr)
+            return 3
+        with Session(engine) as session, session.begin():
+            for file in mailed:
+                record_weekly_export(
+                    session=session, username=username, user_id=None, week=week,
+                    file_format=file.file_format, rows=file.rows, sha256=file.sha256,
+                    extra={"file": file.name, "via": "mail", "mailed_to": recipients},
+                )  # fmt: skip
+        print(f"Mailed {', '.join(f.name for f in mailed)} to {', '.join(recipients)}")
+    engine.dispose()
     return 0
 
 

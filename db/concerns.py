@@ -35,7 +35,7 @@ from db.models import (
     Interaction,
     Patient,
 )
-from db.sla import concern_due_at, sla_targets
+from db.sla import concern_due_at, grievance_clock, sla_targets
 from db.users import StaffMember
 from db.validation import (
     MAX_LONG_TEXT,
@@ -837,6 +837,7 @@ def change_severity(
         raise InvalidInput({"severity": "Choose a severity."})
     concern = _locked(session, staff, concern_id, seen_version)
     targets = sla_targets(session=session)  # read before changing the row: one version step
+    clock = grievance_clock(session=session)
     before = {
         "severity": concern.severity,
         "due_at": concern.due_at.isoformat() if concern.due_at else None,
@@ -848,6 +849,7 @@ def change_severity(
         severity=severity,
         targets=targets,
         tz=tz,
+        clock=clock,
     )
     after = {"severity": severity, "due_at": concern.due_at.isoformat() if concern.due_at else None}
     _record(

@@ -35,7 +35,12 @@ from db.models import (
     Patient,
 )
 from db.patients import NewPatient, create_patient, get_patient, patient_problems
-from db.sla import concern_due_at, grievance_acknowledgement_due_at, sla_targets
+from db.sla import (
+    concern_due_at,
+    grievance_acknowledgement_due_at,
+    grievance_clock,
+    sla_targets,
+)
 from db.users import StaffMember
 from db.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, InvalidInput, text_problem
 
@@ -380,12 +385,14 @@ def _open_concern(
         if proposal.critical:
             severity = "critical"
     opened_at = draft.occurred_at
+    clock = grievance_clock(session=session)
     due_at = concern_due_at(
         opened_at=opened_at,
         concern_type=concern_type,
         severity=severity,
         targets=sla_targets(session=session),
         tz=tz,
+        clock=clock,
     )
     session.add(
         Concern(
@@ -408,7 +415,7 @@ def _open_concern(
             opened_at=opened_at,
             due_at=due_at,
             acknowledgement_due_at=(
-                grievance_acknowledgement_due_at(opened_at, tz)
+                grievance_acknowledgement_due_at(opened_at, tz, clock)
                 if concern_type == "grievance"
                 else None
             ),

@@ -1,4 +1,4 @@
-"""The domain model (SPEC section 3) as typed SQLAlchemy models.
+"""The domain model (docs/metrics.md and README describe it) as typed SQLAlchemy models.
 
 Vocabularies are TEXT columns with CHECK constraints (not PostgreSQL enums) so an admin-facing
 change is a one-line migration. Every rule that keeps bad data out is a database constraint too,
@@ -77,6 +77,13 @@ AUDIT_ACTIONS = (
 )
 
 
+# The detail's string and number values as search words; the audit viewer's text filter and
+# the index behind it must use this same expression.
+AUDIT_DETAIL_WORDS = (
+    "jsonb_to_tsvector('simple'::regconfig, detail, '[\"string\", \"numeric\"]'::jsonb)"
+)
+
+
 def _in(column: str, values: tuple[str, ...]) -> str:
     quoted = ", ".join("'" + v + "'" for v in values)
     return f"{column} IN ({quoted})"
@@ -104,6 +111,8 @@ class Department(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(Text, unique=True)
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    # Order in the pickers, set by the administrator (ties by name).
+    sort_order: Mapped[int] = mapped_column(SmallInteger, server_default="0")
 
     __table_args__ = (CheckConstraint("length(btrim(name)) BETWEEN 2 AND 120", name="name_length"),)
 
@@ -194,6 +203,8 @@ class AppUser(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(TZ)
     # Set on logout and password change: login cookies issued before it are refused.
     sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(TZ)
+    # Set by an administrator's password reset: the next sign-in must choose a new password.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     created_at: Mapped[dt.datetime] = mapped_column(TZ, server_default=func.now())
 
     __table_args__ = (
@@ -279,7 +290,7 @@ class Concern(Base):
     severity: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text, server_default="new")
     summary: Mapped[str] = mapped_column(Text)
-    # The first issue's category, kept here for filters and charts (SPEC section 3).
+    # The first issue's category, kept here for filters and charts.
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))  # None: unassigned
@@ -458,6 +469,41 @@ class SlaTarget(Base):
     )
 
 
+class SlaRule(Base):
+    """The grievance clocks and the working week (one row), editable by admin."""
+
+    __tablename__ = "sla_rule"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="1")
+    acknowledgement_business_days: Mapped[int] = mapped_column(SmallInteger, server_default="1")
+    written_response_days: Mapped[int] = mapped_column(SmallInteger, server_default="7")
+    # ISO weekdays (1 Monday .. 7 Sunday) that count as business days.
+    business_weekdays: Mapped[list[int]] = mapped_column(
+        ARRAY(SmallInteger), server_default=text("'{1,2,3,4,5}'::smallint[]")
+    )
+
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("acknowledgement_business_days BETWEEN 1 AND 30", name="ack_range"),
+        CheckConstraint("written_response_days BETWEEN 1 AND 60", name="response_range"),
+        CheckConstraint(
+            "cardinality(business_weekdays) >= 1 AND business_weekdays <@ '{1,2,3,4,5,6,7}'",
+            name="weekdays_known",
+        ),
+    )
+
+
+class PublicHoliday(Base):
+    """A day the facility's business-day clocks skip."""
+
+    __tablename__ = "public_holiday"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint("length(btrim(name)) BETWEEN 2 AND 120", name="name_length"),)
+
+
 class SurveyInstrument(Base):
     __tablename__ = "survey_instrument"
 
@@ -587,9 +633,18 @@ class AuditLog(Base):
 
     __table_args__ = (
         CheckConstraint(_in("action", AUDIT_ACTIONS), name="action"),
-        Index("ix_audit_log_occurred_at", "occurred_at"),
-        Index("ix_audit_log_user_occurred", "user_id", "occurred_at"),
-        Index("ix_audit_log_entity", "entity", "entity_id"),
+        # The audit viewer pages newest first by (occurred_at, id): each filter has an index
+        # that ends in those two columns.
+        Index("ix_audit_log_occurred_id", "occurred_at", "id"),
+        Index("ix_audit_log_user_occurred", "user_id", "occurred_at", "id"),
+        Index("ix_audit_log_action_occurred", "action", "occurred_at", "id"),
+        Index("ix_audit_log_entity", "entity", "entity_id", "occurred_at", "id"),
+        # Words in the detail (search text, file names, changed values) for the viewer's search.
+        Index(
+            "ix_audit_log_detail_words",
+            text(AUDIT_DETAIL_WORDS),
+            postgresql_using="gin",
+        ),
     )
 
 

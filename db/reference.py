@@ -9,9 +9,12 @@ from db.models import Category, Department
 
 
 def active_departments(*, session: Session) -> dict[int, str]:
-    """id -> name of the departments contacts and concerns can be filed under, by name."""
+    """id -> name of the departments contacts and concerns can be filed under, in the
+    administrator's order (then by name)."""
     rows = session.execute(
-        select(Department.id, Department.name).where(Department.active).order_by(Department.name)
+        select(Department.id, Department.name)
+        .where(Department.active)
+        .order_by(Department.sort_order, Department.name)
     ).all()
     return dict(rows)
 

@@ -57,6 +57,13 @@ class Settings:
     cookie_expiry_hours: float
     idle_timeout_minutes: int
     server_address: str | None = None  # PRD_SERVER_ADDRESS
+    # Outgoing mail for the scheduled weekly summary (python -m db.cli weekly-summary --mail-to).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_sender: str = "patient-relations@localhost"
 
     @property
     def bind_address(self) -> str:
@@ -138,4 +145,10 @@ def get_settings() -> Settings:
         cookie_expiry_hours=float(_get("PRD_COOKIE_EXPIRY_HOURS", "8")),
         idle_timeout_minutes=int(_get("PRD_IDLE_TIMEOUT_MINUTES", "15")),
         server_address=_get("PRD_SERVER_ADDRESS"),
+        smtp_host=_get("PRD_SMTP_HOST"),
+        smtp_port=int(_get("PRD_SMTP_PORT", "587")),
+        smtp_user=_get("PRD_SMTP_USER"),
+        smtp_password=_get("PRD_SMTP_PASSWORD"),
+        smtp_starttls=_get("PRD_SMTP_STARTTLS", "true").lower() in ("1", "true", "yes", "on"),
+        smtp_sender=_get("PRD_SMTP_SENDER", "patient-relations@localhost"),
     )

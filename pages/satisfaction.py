@@ -21,6 +21,7 @@ from components.survey_forms import import_section, response_entry_form
 from db import periods
 from db import satisfaction as sat
 from db.settings import get_settings
+from db.validation import MAX_SEARCH_TEXT, text_problem
 
 staff = require_roles(*sat.VIEW_ROLES)
 presenting = presentation_frame()
@@ -93,13 +94,15 @@ with Session(engine) as session:
         weeks = series(session=session, trend=trend, department_id=department_id, **which)
     by_department = sat.scores_by_department(session=session, period=period, **which)
     comments = []
+    search = st.session_state.get("sat_comment_search", "")
+    search_problem = text_problem(search, MAX_SEARCH_TEXT)
     if not presenting:
         comments = sat.recent_comments(
             session=session,
             period=period,
             instrument_id=instrument.id,
             department_id=department_id,
-            search=st.session_state.get("sat_comment_search", ""),
+            search="" if search_problem else search,
         )
 
 where = names.get(department_id, "All departments")
@@ -116,4 +119,4 @@ widgets.control_chart(
 widgets.baseline_settings(view, weeks)
 widgets.departments(by_department, large=presenting)
 if not presenting:
-    widgets.comments(comments)
+    widgets.comments(comments, search_problem)

@@ -23,6 +23,6 @@ builder (`generate` and the load).
 """
 
 from synthetic.builder import generate
-from synthetic.shape import SIZES, STAFF, Size
+from synthetic.shape import SIZES, STAFF, Size, size_for
 
-__all__ = ["SIZES", "STAFF", "Size", "generate"]
+__all__ = ["SIZES", "STAFF", "Size", "generate", "size_for"]

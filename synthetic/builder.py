@@ -31,6 +31,7 @@ from synthetic.shape import (
     CATEGORY_KEYS,
     SIZES,
     Size,
+    size_for,
 )
 from synthetic.surveys import (
     SurveysMixin,
@@ -43,19 +44,18 @@ from synthetic.surveys import (
 def generate(
     engine: Engine,
     *,
-    size: str,
+    size: str | float,
     seed: int,
     progress: Callable[[str], Any] = print,
     now: dt.datetime | None = None,
 ) -> dict[str, int]:
     """Fill an empty, migrated database with a synthetic hospital; returns rows per table.
 
-    `size` is "demo" or "reference" (see SIZES). The same `seed` and `now` give the same
-    rows. Categories and SLA targets are read from the database, not created. Raises ValueError
-    when the database already holds hospital data.
+    `size` is "demo", "reference" or a factor of the reference size (see size_for). The same
+    `seed` and `now` give the same rows. Categories and SLA targets are read from the database,
+    not created. Raises ValueError when the database already holds hospital data.
     """
-    if size not in SIZES:
-        raise ValueError(f"size must be one of {', '.join(SIZES)}")
+    spec = size_for(size)
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     started = time.perf_counter()
     raw = engine.raw_connection()
@@ -63,7 +63,7 @@ def generate(
         cursor = raw.cursor()
         builder = _Hospital(
             cursor=cursor,
-            spec=SIZES[size],
+            spec=spec,
             seed=seed,
             now=now,
             tz=get_settings().facility_tz,

@@ -42,6 +42,29 @@ SIZES = {
     ),
 }
 
+
+def size_for(size: str | float) -> Size:
+    """A named size ("demo", "reference"), or a factor times the reference size: more years of
+    history at the same daily rate (0.1, 1, 3, 10), the same 40 departments."""
+    if isinstance(size, str) and size in SIZES:
+        return SIZES[size]
+    try:
+        factor = float(size)
+    except ValueError:
+        raise ValueError(f"size must be one of {', '.join(SIZES)} or a factor such as 3") from None
+    if not 0 < factor <= 50:
+        raise ValueError("the size factor must be above 0 and at most 50")
+    ref = SIZES["reference"]
+    return Size(
+        days=max(7, round(ref.days * factor)),
+        departments=ref.departments,
+        patients=max(100, round(ref.patients * factor)),
+        interactions=max(100, round(ref.interactions * factor)),
+        concerns=max(20, round(ref.concerns * factor)),
+        survey_responses=max(20, round(ref.survey_responses * factor)),
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # The hospital
 # ---------------------------------------------------------------------------------------------

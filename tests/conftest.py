@@ -28,12 +28,12 @@ import db.users
 from components import session as app_session
 from db.engine import make_engine
 from db.migrate import upgrade_to_head
-from db.models import Base, Category, SlaTarget
+from db.models import Base, Category, SlaRule, SlaTarget
 from db.roles import APP_ROLE, ensure_app_role, grant_app_privileges, url_for_role
 from db.users import StaffMember, create_user, staff_member
 from tests.helpers import ROOT, seed_world
 
-REFERENCE_TABLES = (Category, SlaTarget)
+REFERENCE_TABLES = (Category, SlaTarget, SlaRule)
 APP_ROLE_PASSWORD = uuid.uuid4().hex
 TEST_COOKIE_KEY = secrets.token_urlsafe(48)
 

@@ -115,6 +115,15 @@ def test_manager_sees_comments_as_plain_text(page_as, make_staff, world):
     assert "Zelda Quigley waited four hours" in set(comments["comment"])
 
 
+@pytest.mark.parametrize("typed", ["wait\x00", "x" * 201])
+def test_a_refused_comment_search_says_why_and_keeps_the_text(page_as, make_staff, world, typed):
+    at = _open(page_as, make_staff("manager"), survey=str(world.csat.id))
+    at.text_input(key="sat_comment_search").input(typed).run()
+    assert not at.exception
+    assert at.text_input(key="sat_comment_search").value == typed
+    assert any("NUL" in e.value or "At most 200" in e.value for e in at.error)
+
+
 def test_executive_cannot_open_the_page(page_as, make_staff, world):
     at = _open(page_as, make_staff("executive"))
     assert "Top-box %" not in rendered_text(at)

@@ -792,7 +792,7 @@ DEFAULT_CATEGORIES = [
     ),
 ]
 
-# Hours to the due time by concern type and severity (SPEC section 3). Grievances are capped at
+# Hours to the due time by concern type and severity. Grievances are capped at
 # the 7-day written-response clock; compliments carry no clock.
 _SEVERITY_HOURS = {"critical": 24, "high": 72, "medium": 168, "low": 336}
 DEFAULT_SLA_TARGETS = [

@@ -1,7 +1,7 @@
 """form drafts kept on the server, per staff member and form
 
-Revision ID: 0009
-Revises: 0005
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-24
 
 A reload or a dropped connection starts a new browser session and would empty the Log
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0009"
-down_revision: str | None = "0005"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
