@@ -33,11 +33,11 @@ from sqlalchemy.orm import Session
 
 from components.kpi_tiles import NO_VALUE
 from components.weekly_brief import COLUMNS, Brief, brief, instrument_rows
+from db.csv_safe import spreadsheet_safe
 from db.periods import Period
 from db.settings import Settings
 from db.weekly_summary import week_concerns, week_interactions, weekly_summary
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PDF_MIME = "application/pdf"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
@@ -45,14 +45,6 @@ FORMATS = ("pdf", "xlsx", "csv")
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PDF_LIST_ROWS = 5  # rows of each short list on the one-page brief (all rows in the XLSX)
 CHART_SCALE = 2.5  # PNG pixels per chart pixel: sharp when printed, quick to render
-
-
-def neutralise(value: Any) -> Any:
-    """A text value that a spreadsheet will never run as a formula: a leading = + - @ tab or CR
-    gets a ' in front. Other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
@@ -94,7 +86,7 @@ def _cell_text(value: Any) -> Any:
         return int(value)  # an id in a column with gaps, which pandas made a float
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
-    return neutralise(value)
+    return spreadsheet_safe(value)
 
 
 def csv_file(frame: pd.DataFrame, name: str) -> ExportFile:
@@ -159,8 +151,8 @@ def xlsx_file(brief: Brief, interactions: pd.DataFrame, concerns: pd.DataFrame) 
     right = book.add_format({"align": "right"})
 
     sheet = book.add_worksheet("Summary")
-    sheet.write(0, 0, neutralise(brief.header[0]), title)
-    sheet.write(1, 0, neutralise(brief.header[1]))
+    sheet.write(0, 0, spreadsheet_safe(brief.header[0]), title)
+    sheet.write(1, 0, spreadsheet_safe(brief.header[1]))
     sheet.write(2, 0, "Week", bold)
     sheet.write_datetime(2, 1, dt.datetime.combine(summary.week.first_day, dt.time()), date_format)
     sheet.write_datetime(2, 2, dt.datetime.combine(summary.week.last_day, dt.time()), date_format)
@@ -188,7 +180,7 @@ def xlsx_file(brief: Brief, interactions: pd.DataFrame, concerns: pd.DataFrame) 
     for i, table_row in enumerate(brief.table, start=top + 1):
         line, r = table_row.line, table_row.line.this_week
         fmt = number[line.kind]
-        sheet.write_string(i, 0, neutralise(line.label))
+        sheet.write_string(i, 0, spreadsheet_safe(line.label))
         put(i, 1, r.value, fmt)
         put_n(i, 2, r.denominator)
         put(i, 3, r.previous_value, fmt)
@@ -196,12 +188,12 @@ def xlsx_file(brief: Brief, interactions: pd.DataFrame, concerns: pd.DataFrame) 
         put(i, 5, line.baseline_value, average if line.kind == "count" else fmt)
         put_n(i, 6, line.baseline_denominator)
         sheet.write_string(i, 7, table_row.cells[4], right)
-        sheet.write_string(i, 8, neutralise(table_row.cells[5]))
+        sheet.write_string(i, 8, spreadsheet_safe(table_row.cells[5]))
     row = top + len(brief.table) + 2
     sheet.write(row, 0, "What changed", bold)
     for sentence in brief.sentences:
         row += 1
-        sheet.write_string(row, 0, neutralise(sentence))
+        sheet.write_string(row, 0, spreadsheet_safe(sentence))
     for heading, columns, rows in _lists(brief):
         row += 2
         sheet.write(row, 0, heading, bold)
@@ -215,7 +207,7 @@ def xlsx_file(brief: Brief, interactions: pd.DataFrame, concerns: pd.DataFrame) 
                         row, col, value, count if isinstance(value, int) else average
                     )
                 else:
-                    sheet.write_string(row, col, neutralise(str(value)))
+                    sheet.write_string(row, col, spreadsheet_safe(str(value)))
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 8, 14)
     sheet.set_column(8, 8, 22)
@@ -252,7 +244,7 @@ def _write_column(sheet: Any, col: int, values: pd.Series, time_format: Any) -> 
     else:
         for row, value in enumerate(values.tolist(), start=1):
             if not _missing(value):
-                sheet.write_string(row, col, neutralise(str(value)))
+                sheet.write_string(row, col, spreadsheet_safe(str(value)))
 
 
 def _lists(brief: Brief) -> list[tuple[str, list[str], list[tuple]]]:

@@ -24,12 +24,12 @@ import db.settings
 from components.weekly_exports import (
     csv_files,
     export_files,
-    neutralise,
     pdf_file,
     weekly_package,
     xlsx_file,
 )
 from db import cli
+from db.csv_safe import spreadsheet_safe
 from db.models import AuditLog, Department
 from db.settings import get_settings
 from db.weekly_summary import week_concerns, week_interactions
@@ -59,11 +59,11 @@ def package(world, session):
     return weekly_package(session=session, week=WEEK, now=NOW, settings=get_settings())
 
 
-def test_neutralise():
+def test_spreadsheet_safe():
     for payload in PAYLOADS:
-        assert neutralise(payload) == "'" + payload
-    assert neutralise("Cardiology") == "Cardiology"
-    assert neutralise(5) == 5
+        assert spreadsheet_safe(payload) == "'" + payload
+    assert spreadsheet_safe("Cardiology") == "Cardiology"
+    assert spreadsheet_safe(5) == 5
 
 
 def test_csv_reads_back_de_identified(package):
