@@ -16,7 +16,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from components.kpi_tiles import NO_VALUE, format_change, format_value
+from components.kpi_tiles import NO_VALUE, format_change, format_denominator, format_value
 from db import spc
 from db.kpi import KpiResult
 from db.models import CONCERN_TYPES
@@ -87,10 +87,11 @@ def latest_signals(line: KpiLine, chart: spc.ControlChart) -> list[str]:
 # --- the KPI table ---------------------------------------------------------------------------
 
 
-def with_n(value: float | None, denominator: int | None, kind: str) -> str:
-    """A value and what it was measured on: '66.7% (n=3)'; counts carry no n."""
+def with_n(value: float | None, denominator: float | None, kind: str) -> str:
+    """A value and what it was measured on: '66.7% (n=3)'; counts carry no n. Prorated
+    encounters are shown whole, as on the dashboard tiles (the rate uses the exact figure)."""
     text = format_value(value, kind)  # type: ignore[arg-type]
-    return text if denominator is None else f"{text} (n={denominator:,})"
+    return text if denominator is None else f"{text} (n={format_denominator(denominator)})"
 
 
 def baseline_text(line: KpiLine) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from components.weekly_brief import brief
+from components.weekly_brief import brief, with_n
 from db import kpi
 from db.dashboard_queries import dashboard_numbers
 from db.periods import Period, trend_period
@@ -291,3 +291,10 @@ def test_satisfaction_by_instrument_with_n(world, summary, session):
     )
     assert score.top_box == expected
     assert (expected.value, expected.denominator) == (0.5, 6)  # 3 of 6 answers this week
+
+
+@pytest.mark.parametrize(
+    ("denominator", "shown"), [(5250.313978494624, "13.52 (n=5,250)"), (3, "13.52 (n=3)")]
+)
+def test_prorated_encounters_are_shown_whole(denominator, shown):
+    assert with_n(13.52, denominator, "rate") == shown
