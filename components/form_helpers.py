@@ -52,7 +52,12 @@ _FOCUS_SCRIPT = """<script>
   let tries = 0;
   const go = () => {
     const active = document.activeElement;
-    if (onlyWhenIdle && active && active !== document.body) return;
+    // Busy elsewhere: look again shortly. Right after a save the old summary box can keep the
+    // focus until the rerun removes it; once it is gone the focus falls to the body.
+    if (onlyWhenIdle && active && active !== document.body) {
+      if (tries++ < 40) setTimeout(go, 50);
+      return;
+    }
     const candidates = document.querySelectorAll('[aria-label="' + wanted + '"]');
     const field = Array.from(candidates).find((el) => !el.disabled && el.offsetParent !== null);
     if (field) {
