@@ -1,6 +1,6 @@
 """Masking patient-identifying data for presentation mode and roles that need not see it.
 
-SPEC section 2: name -> initials, MRN -> last 4 characters, no phone, email or narrative.
+The masking rule: name -> initials, MRN -> last 4 characters, no phone, email or narrative.
 """
 
 from __future__ import annotations
