@@ -17,8 +17,9 @@ from components.account import password_change_form, password_changed_notice
 from components.login import ensure_signed_in, login_page
 from components.navigation import PAGES, pages_for
 from components.session import get_engine
-from components.shell import database_unavailable, require_roles
+from components.shell import database_unavailable, require_permission
 from db.account import password_change_required
+from db.permissions import Permission, allows
 from db.settings import ConfigurationError, get_settings
 
 ROOT = Path(__file__).resolve().parent
@@ -48,7 +49,7 @@ def _addresses_without_a_menu_entry(roles: frozenset[str]) -> list:
         )
     ]
     for spec in PAGES:
-        if not set(spec.roles) & set(roles):
+        if not allows(roles, spec.permission):
             hidden.append(
                 st.Page(
                     lambda title=spec.title: _not_for_your_role(title),
@@ -73,7 +74,7 @@ def _password_change_due(staff) -> bool:
 
 def _choose_password() -> None:
     """The only page after an administrator's reset, until the person sets their own password."""
-    staff = require_roles(*{role for spec in PAGES for role in spec.roles})
+    staff = require_permission(Permission.SIGNS_IN)
     st.title("Choose your password")
     password_change_form(staff, forced=True)
 

@@ -55,8 +55,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "dashboard.py")
 EMPTY_PAGE = """
 import streamlit as st
-from components.shell import require_roles
-staff = require_roles("manager", "leadership", "admin")
+from components.shell import require_permission
+from db.permissions import Permission
+staff = require_permission(Permission.VIEWS_DASHBOARD)
 st.title("Empty page")
 """
 TREND_WEEKS = 104

@@ -1,30 +1,38 @@
-"""The app's page list: every page, its menu entry and the roles that may open it.
+"""The app's page list: every page, its menu entry and the permission it takes to open it.
 
 The router (app.py) registers only the pages a person's roles allow, and pages that link to
 others (Home) read the same list, so neither imports the other. To add a page, add a
-`PageSpec` here (menu order is the order below) and check the role again in the page itself
-with `components.shell.require_roles`.
+`PageSpec` here (menu order is the order below) and check the same permission again in the page
+itself with `components.shell.require_permission`. Which roles grant a permission is decided in
+db.permissions only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from db.permissions import Permission, allows, roles_with
+
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its file, menu title and icon, address, the roles that may open it, and the
-    menu section it is listed under."""
+    """One page: its file, menu title and icon, address, the permission it takes to open it,
+    and the menu section it is listed under."""
 
     path: str
     title: str
     icon: str
     url_path: str
-    roles: tuple[str, ...]
+    permission: Permission
     section: str
 
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles that may open the page (from db.permissions)."""
+        return roles_with(self.permission)
 
-# Every page of the app, with the roles that may open it.
+
+# Every page of the app, with the permission it takes to open it.
 PAGES: tuple[PageSpec, ...] = (
     # First, so it is where managers, leadership and admins land.
     PageSpec(
@@ -32,7 +40,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Dashboard",
         ":material/monitoring:",
         "dashboard",
-        ("manager", "leadership", "admin"),
+        Permission.VIEWS_DASHBOARD,
         "Desk",
     ),
     # Where executives land.
@@ -41,7 +49,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Log interaction",
         ":material/call:",
         "log-interaction",
-        ("executive", "manager"),
+        Permission.LOGS_INTERACTIONS,
         "Desk",
     ),
     PageSpec(
@@ -49,7 +57,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Open concerns",
         ":material/assignment_late:",
         "concerns",
-        ("executive", "manager"),
+        Permission.WORKS_CONCERNS,
         "Desk",
     ),
     PageSpec(
@@ -57,7 +65,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Satisfaction",
         ":material/sentiment_satisfied:",
         "satisfaction",
-        ("manager", "leadership", "admin"),
+        Permission.VIEWS_SATISFACTION,
         "Desk",
     ),
     PageSpec(
@@ -65,7 +73,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Patients",
         ":material/person_search:",
         "patients",
-        ("executive", "manager"),
+        Permission.SEES_PATIENT_IDENTIFIERS,
         "Desk",
     ),
     PageSpec(
@@ -73,7 +81,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Weekly summary",
         ":material/summarize:",
         "weekly-summary",
-        ("manager", "leadership"),
+        Permission.READS_WEEKLY_SUMMARY,
         "Desk",
     ),
     PageSpec(
@@ -81,7 +89,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Admin",
         ":material/admin_panel_settings:",
         "admin",
-        ("admin",),
+        Permission.ADMINISTERS,
         "Administration",
     ),
     PageSpec(
@@ -89,7 +97,7 @@ PAGES: tuple[PageSpec, ...] = (
         "My account",
         ":material/account_circle:",
         "account",
-        ("executive", "manager", "leadership", "admin"),
+        Permission.SIGNS_IN,
         "Administration",
     ),
     PageSpec(
@@ -97,7 +105,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Home",
         ":material/home:",
         "home",
-        ("executive", "manager", "leadership", "admin"),
+        Permission.SIGNS_IN,
         "Desk",
     ),
 )
@@ -107,6 +115,6 @@ def pages_for(roles: frozenset[str] | set[str]) -> dict[str, list[PageSpec]]:
     """Section -> pages that a person holding `roles` may open, in menu order."""
     sections: dict[str, list[PageSpec]] = {}
     for spec in PAGES:
-        if set(spec.roles) & set(roles):
+        if allows(roles, spec.permission):
             sections.setdefault(spec.section, []).append(spec)
     return sections

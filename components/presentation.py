@@ -13,12 +13,11 @@ import time
 import streamlit as st
 
 from components.session import UNATTENDED_RERUN_KEY
+from db.permissions import Permission, allows
 from db.users import StaffMember
 
 PRESENTING_KEY = "presentation_mode"  # the switch itself (not a widget key)
 TOGGLE_KEY = "presentation_toggle"  # the sidebar toggle that mirrors it
-# Roles that work with identifiable patients. Leadership without one of them always presents.
-PHI_ROLES = ("executive", "manager")
 PRESENTATION_REFRESH_SECONDS = 180
 AUTO_REFRESH_STARTED_KEY = "presentation_refresh_started"
 # Larger type for a shared screen, across a room. A fixed string, never user data.
@@ -36,7 +35,9 @@ PRESENTATION_CSS = """<style>
 
 def presentation_forced(staff: StaffMember) -> bool:
     """Leadership without a patient-facing role never sees patient data: always presenting."""
-    return "leadership" in staff.roles and not staff.has_any(*PHI_ROLES)
+    return allows(staff, Permission.PRESENTS_ON_A_SHARED_SCREEN) and not allows(
+        staff, Permission.SEES_PATIENT_IDENTIFIERS
+    )
 
 
 def _mirror_in_address(on: bool) -> None:

@@ -1,7 +1,7 @@
 """The frame every page shares: engine, signed-in staff member, role checks, presentation mode.
 
-Pages call `require_roles(...)` first: the menu hides pages a role may not open, and this check
-refuses them again, so a hand-typed URL or a stale session cannot get in.
+Pages call `require_permission(...)` first: the menu hides pages a role may not open, and this
+check refuses them again, so a hand-typed URL or a stale session cannot get in.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from components.session import (
     idle_sign_out_message,
     sign_out,
 )
+from db.permissions import Permission, allows
 from db.settings import get_settings
 from db.users import StaffMember
 
@@ -33,8 +34,8 @@ COMPACT_TOP_CSS = """<style>
 </style>"""
 
 
-def require_roles(*roles: str) -> StaffMember:
-    """The signed-in staff member if they hold one of `roles`; otherwise stop the page.
+def require_permission(permission: Permission) -> StaffMember:
+    """The signed-in staff member if their roles grant `permission`; otherwise stop the page.
 
     Also draws the sidebar every page shares (who is signed in, presentation mode, sign out):
     drawn from the page rather than from app.py so it is there on every run.
@@ -46,7 +47,7 @@ def require_roles(*roles: str) -> StaffMember:
     if staff is None:
         st.warning("Please sign in.")
         st.stop()
-    if not staff.has_any(*roles):
+    if not allows(staff, permission):
         st.error("Your role does not give access to this page.")
         st.stop()
     st.html(COMPACT_TOP_CSS)

@@ -14,18 +14,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.audit import record_audit
+from db.permissions import NotPermitted, Permission, allows
 from db.users import StaffMember
 
-ADMIN_ROLE = "admin"
 
-
-class NotAllowed(PermissionError):
+class NotAllowed(NotPermitted):
     """The signed-in person may not make this change (the message says why)."""
 
 
 def require_admin(actor: StaffMember) -> None:
-    """Every admin write checks the role again, whatever the page showed."""
-    if not actor.has_any(ADMIN_ROLE):
+    """Every admin write checks the permission again, whatever the page showed."""
+    if not allows(actor, Permission.ADMINISTERS):
         raise NotAllowed("Only an administrator can change this.")
 
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.admin import ADMIN_ROLE, NotAllowed, record_admin_change, require_admin
+from db.admin import NotAllowed, record_admin_change, require_admin
 from db.models import ROLES, AppUser, Department
+from db.permissions import Permission, allows, roles_with
 from db.users import (
     StaffMember,
     end_all_sessions,
@@ -117,7 +118,11 @@ def _other_active_admins(session: Session, user_id: int) -> int:
     return session.scalar(
         select(func.count())
         .select_from(AppUser)
-        .where(AppUser.active, AppUser.roles.any(ADMIN_ROLE), AppUser.id != user_id)
+        .where(
+            AppUser.active,
+            AppUser.roles.overlap(list(roles_with(Permission.ADMINISTERS))),
+            AppUser.id != user_id,
+        )
     )
 
 
@@ -127,7 +132,11 @@ def _guard_admin_loss(session: Session, actor: StaffMember, user: AppUser, field
         raise InvalidInput(
             {field: "You cannot remove your own administrator access; ask another administrator."}
         )
-    if user.active and ADMIN_ROLE in user.roles and _other_active_admins(session, user.id) == 0:
+    if (
+        user.active
+        and allows(user.roles, Permission.ADMINISTERS)
+        and _other_active_admins(session, user.id) == 0
+    ):
         raise InvalidInput(
             {field: f"{user.display_name} is the last active administrator; add another first."}
         )
@@ -233,7 +242,7 @@ def update_account(
     )
     if errors:
         raise InvalidInput(errors)
-    if ADMIN_ROLE in user.roles and ADMIN_ROLE not in roles:
+    if allows(user.roles, Permission.ADMINISTERS) and not allows(roles, Permission.ADMINISTERS):
         _guard_admin_loss(session, actor, user, "roles")
     before = _profile(user)
     user.display_name = display_name.strip()

@@ -35,6 +35,7 @@ from db.models import (
     Interaction,
     Patient,
 )
+from db.permissions import Permission, allows, require
 from db.sla import concern_due_at, grievance_clock, sla_targets
 from db.users import StaffMember
 from db.validation import (
@@ -46,7 +47,6 @@ from db.validation import (
     escape_like,
 )
 
-WORKING_ROLES = ("executive", "manager")
 WORKLIST_LIMIT = 200
 
 # The status state machine. Resolving is allowed from any open status; closing only after
@@ -161,12 +161,11 @@ def open_concerns(
     Executives see their own and unassigned concerns; managers see all. A text search adds an
     audit row to `session` (the caller commits).
     """
-    if not staff.has_any(*WORKING_ROLES):
-        raise PermissionError("Only executives and managers work concerns.")
+    require(staff, Permission.WORKS_CONCERNS)
     owner = aliased(AppUser)
     statuses = [s for s in filters.statuses if s in OPEN_STATUSES] or list(OPEN_STATUSES)
     conditions = [Concern.status.in_(statuses)]
-    if "manager" not in staff.roles:
+    if not allows(staff, Permission.WORKS_EVERY_CONCERN):
         conditions.append(or_(Concern.owner_id == staff.id, Concern.owner_id.is_(None)))
     if filters.types:
         conditions.append(Concern.type.in_(filters.types))
@@ -411,9 +410,9 @@ def _read_detail(session: Session, concern_id: int) -> ConcernDetail | None:
 
 def may_act(staff: StaffMember, owner_id: int | None) -> bool:
     """Managers act on every concern; executives on their own and unassigned ones."""
-    if "manager" in staff.roles:
+    if allows(staff, Permission.WORKS_EVERY_CONCERN):
         return True
-    return "executive" in staff.roles and owner_id in (None, staff.id)
+    return allows(staff, Permission.WORKS_CONCERNS) and owner_id in (None, staff.id)
 
 
 def concern_detail(
@@ -421,12 +420,11 @@ def concern_detail(
 ) -> ConcernDetail | None:
     """One concern with its issues and timeline; writes the view-concern audit row (and
     view-patient when the patient's identity is on screen)."""
-    if not staff.has_any(*WORKING_ROLES):
-        raise PermissionError("Only executives and managers work concerns.")
+    require(staff, Permission.WORKS_CONCERNS)
     detail = _read_detail(session, concern_id)
     if detail is None:
         return None
-    if not may_act(staff, detail.owner_id) and "manager" not in staff.roles:
+    if not may_act(staff, detail.owner_id):
         raise PermissionError("This concern belongs to another executive.")
     record_audit(
         session=session,
@@ -454,8 +452,7 @@ def concern_detail(
 
 def _locked(session: Session, staff: StaffMember, concern_id: int, seen_version: int) -> Concern:
     """The concern row locked for this transaction, if the user may act and saw this version."""
-    if not staff.has_any(*WORKING_ROLES):
-        raise PermissionError("Only executives and managers work concerns.")
+    require(staff, Permission.WORKS_CONCERNS)
     concern = session.get(Concern, concern_id, with_for_update=True, populate_existing=True)
     if concern is None:
         raise LookupError(f"No concern #{concern_id}.")
@@ -547,7 +544,7 @@ def assign(
 ) -> None:
     """Give the concern an owner (or none). Executives may only take it themselves."""
     concern = _locked(session, staff, concern_id, seen_version)
-    if "manager" not in staff.roles and owner_id not in (staff.id, None):
+    if not allows(staff, Permission.WORKS_EVERY_CONCERN) and owner_id not in (staff.id, None):
         raise PermissionError("Executives can take a concern themselves; managers assign it.")
     if owner_id is not None:
         owner = session.execute(
@@ -555,7 +552,7 @@ def assign(
                 AppUser.id == owner_id
             )
         ).first()
-        if owner is None or not owner.active or not set(owner.roles) & set(WORKING_ROLES):
+        if owner is None or not owner.active or not allows(owner.roles, Permission.WORKS_CONCERNS):
             raise InvalidInput({"owner_id": "The owner must be an active executive or manager."})
         name = owner.display_name
     else:

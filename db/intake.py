@@ -35,6 +35,7 @@ from db.models import (
     Patient,
 )
 from db.patients import NewPatient, create_patient, get_patient, patient_problems
+from db.permissions import Permission, allows, require
 from db.sla import (
     concern_due_at,
     grievance_acknowledgement_due_at,
@@ -44,8 +45,6 @@ from db.sla import (
 from db.users import StaffMember
 from db.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, InvalidInput, text_problem
 
-LOGGING_ROLES = ("executive", "manager")
-OWNER_ROLES = ("executive", "manager")
 OPENS_CONCERN = "concern-opened"
 ADDS_TO_CONCERN = "added-to-concern"
 AUTO_TYPE = "auto"  # let the CMS rules choose complaint or grievance
@@ -221,8 +220,7 @@ def log_interaction(
     concurrent request saved the same submission first. A repeat of a submission that was saved
     earlier returns the first result with already_saved=True.
     """
-    if not staff.has_any(*LOGGING_ROLES):
-        raise PermissionError("Only executives and managers log interactions.")
+    require(staff, Permission.LOGS_INTERACTIONS)
     now = now or dt.datetime.now(dt.UTC)
     earlier = _already_saved(session, draft.client_submission_id)
     if earlier is not None:
@@ -331,7 +329,7 @@ def _reference_problems(
         owner = session.execute(
             select(AppUser.active, AppUser.roles).where(AppUser.id == draft.concern.owner_id)
         ).first()
-        if owner is None or not owner.active or not set(owner.roles) & set(OWNER_ROLES):
+        if owner is None or not owner.active or not allows(owner.roles, Permission.WORKS_CONCERNS):
             errors["concern.owner_id"] = "The owner must be an active executive or manager."
     if draft.outcome == ADDS_TO_CONCERN and draft.add_to_concern_id is not None:
         concern = session.execute(

@@ -36,13 +36,12 @@ from db.models import (
     SurveyResponse,
 )
 from db.periods import Period
+from db.permissions import Permission, require
 from db.spc import iso_week_label, wilson_interval
 from db.users import StaffMember
 from db.validation import InvalidInput
 
 UNADJUSTED = "unadjusted (not HCAHPS-adjusted for patient mix)"
-ENTRY_ROLES = ("manager",)
-VIEW_ROLES = ("manager", "leadership", "admin")
 MIN_RELIABLE_N = 30  # below this a department's rate is shown but never ranked
 MAX_COMMENT = 4000
 # Comment text vendors send when there is no comment.
@@ -672,8 +671,7 @@ def save_response(
     """Save one response typed by hand with its answers, and open a service-recovery concern
     for each low answer with a comment (at most one per response: the lowest). Returns
     (response id, concern ids). Raises InvalidInput (field -> message) or PermissionError."""
-    if not staff.has_any(*ENTRY_ROLES):
-        raise PermissionError("Only managers enter survey responses.")
+    require(staff, Permission.ENTERS_SURVEYS)
     by_id = {i.id: i for i in instruments(session=session)}
     instrument = by_id.get(entry.instrument_id)
     questions = instrument.questions if instrument else ()

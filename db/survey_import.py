@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import record_audit
 from db.models import Department, SurveyImportProfile, SurveyResponse
+from db.permissions import Permission, require
 from db.satisfaction import (
     Instrument,
     Question,
@@ -42,7 +43,6 @@ from db.users import StaffMember
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_ROWS = 200_000
-IMPORT_ROLES = ("manager",)
 DEFAULT_MISSING_CODES = ("", "N/A", "NA", "M", "98", "99", "Not Available", "NULL", ".")
 SEPARATORS = ",;\t"
 ISO = "ISO"  # the date format "ISO 8601" (2026-10-31, also 2026-10-31T14:05:00)
@@ -213,6 +213,7 @@ def profiles(*, session: Session, instrument_id: int | None = None) -> list[Prof
 
 def save_profile(*, session: Session, staff: StaffMember, name: str, mapping: Mapping) -> int:
     """Create or replace the profile called `name`; returns its id."""
+    require(staff, Permission.ENTERS_SURVEYS)
     name = name.strip()
     if not 1 <= len(name) <= 200:
         from db.validation import InvalidInput
@@ -502,8 +503,7 @@ def import_file(
     Runs in the caller's transaction: the caller commits. Rows whose survey id is already
     stored are skipped and counted. Low scores with a comment open one service-recovery concern
     per response, in this same transaction."""
-    if not staff.has_any(*IMPORT_ROLES):
-        raise PermissionError("Only managers import survey files.")
+    require(staff, Permission.ENTERS_SURVEYS)
     progress(0.0, "Checking every row")
     report = check_file(
         session=session, vendor_file=vendor_file, mapping=mapping, today=now.astimezone(tz).date()

@@ -33,9 +33,6 @@ class StaffMember:
     roles: frozenset[str]
     home_department_id: int | None
 
-    def has_any(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
-
 
 def staff_member(user: AppUser) -> StaffMember:
     """The staff member as the app sees them, from their account row."""

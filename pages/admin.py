@@ -15,7 +15,8 @@ from components.admin_lists import categories_section, departments_section
 from components.admin_sla import sla_section
 from components.admin_users import users_section
 from components.admin_volumes import volumes_section
-from components.shell import require_roles
+from components.shell import require_permission
+from db.permissions import Permission
 from db.settings import get_settings
 
 SECTIONS = (
@@ -27,7 +28,7 @@ SECTIONS = (
     "Audit log",
 )
 
-staff = require_roles("admin")
+staff = require_permission(Permission.ADMINISTERS)
 tz = get_settings().facility_tz
 now = dt.datetime.now(dt.UTC)
 st.title("Admin")

@@ -15,12 +15,13 @@ from components import dashboard_view as view
 from components.dashboard_data import department_choices, load_dashboard
 from components.dashboard_filters import CHART_KEY, DashboardView
 from components.safe import Label, show_line
-from components.shell import get_engine, presentation_frame, require_roles
+from components.shell import get_engine, presentation_frame, require_permission
 from db import periods
 from db.dashboard_queries import overdue_concerns, overdue_counts
+from db.permissions import Permission, allows
 from db.settings import get_settings
 
-staff = require_roles("manager", "leadership", "admin")
+staff = require_permission(Permission.VIEWS_DASHBOARD)
 presenting = presentation_frame()
 settings = get_settings()
 now = dt.datetime.now(dt.UTC)
@@ -60,7 +61,7 @@ view.draw_charts(
 )
 
 with Session(get_engine()) as session:
-    if staff.has_any("manager") and not presenting:
+    if allows(staff, Permission.EXPORTS) and not presenting:
         overdue = overdue_concerns(session=session, now=now, department_id=department_id)
     else:
         overdue = overdue_counts(session=session, now=now, department_id=department_id)

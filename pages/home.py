@@ -4,10 +4,11 @@ import streamlit as st
 
 from components.navigation import pages_for
 from components.safe import show_heading, show_line
-from components.shell import require_roles
+from components.shell import require_permission
+from db.permissions import Permission
 from db.settings import get_settings
 
-staff = require_roles("executive", "manager", "leadership", "admin")
+staff = require_permission(Permission.SIGNS_IN)
 settings = get_settings()
 
 show_heading(f"Good to see you, {staff.display_name}", level=1)

@@ -20,16 +20,17 @@ from components.interaction_form import (
 )
 from components.patient_picker import FIND, SEARCH_LABEL, patient_picker
 from components.safe import show_notice
-from components.shell import get_engine, presentation_mode, require_roles
+from components.shell import get_engine, presentation_mode, require_permission
 from db.concerns import may_act
 from db.intake import AlreadySaved, InvalidInput, log_interaction, my_recent_interactions
 from db.patients import RECENT_CONTACT_WINDOW, contacts_since, open_concerns_of
 from db.periods import facility_today, local_midnight
+from db.permissions import Permission, allows
 from db.reference import active_categories, active_departments
 from db.settings import get_settings
 from db.users import list_staff
 
-staff = require_roles("executive", "manager")
+staff = require_permission(Permission.LOGS_INTERACTIONS)
 tz = get_settings().facility_tz
 st.title("Log interaction")
 if presentation_mode():
@@ -84,7 +85,7 @@ with Session(get_engine()) as session:
         owners={
             s.id: s.display_name
             for s in list_staff(session=session)
-            if s.has_any("executive", "manager")
+            if allows(s, Permission.WORKS_CONCERNS)
         },
         open_concerns=[c for c in open_concerns if may_act(staff, c.owner_id)],
     )
@@ -97,7 +98,7 @@ draft = interaction_form(
     patient_mode=choice.mode,
     choices=choices,
     home_department_id=staff.home_department_id,
-    default_owner_id=staff.id if "executive" in staff.roles else None,
+    default_owner_id=staff.id if allows(staff, Permission.OWNS_CONCERNS_THEY_OPEN) else None,
     tz=tz,
     errors=errors,
 )

@@ -10,16 +10,17 @@ from components import url_state
 from components.concern_actions import ActionContext, action_panel
 from components.form_helpers import clear_form
 from components.safe import show_notice
-from components.shell import get_engine, presentation_mode, require_roles
+from components.shell import get_engine, presentation_mode, require_permission
 from components.wording import counted
 from components.worklist import worklist_filters, worklist_table
-from db.concerns import WORKING_ROLES, concern_detail, may_act, open_concerns
+from db.concerns import concern_detail, may_act, open_concerns
+from db.permissions import Permission, allows
 from db.reference import active_categories, active_departments
 from db.settings import get_settings
 from db.users import list_staff
 from db.validation import InvalidInput
 
-staff = require_roles("executive", "manager")
+staff = require_permission(Permission.WORKS_CONCERNS)
 tz = get_settings().facility_tz
 presenting = presentation_mode()
 now = dt.datetime.now(dt.UTC)
@@ -28,7 +29,9 @@ with Session(get_engine()) as session:
     departments = active_departments(session=session)
     categories = active_categories(session=session)
     owners = {
-        s.id: s.display_name for s in list_staff(session=session) if s.has_any(*WORKING_ROLES)
+        s.id: s.display_name
+        for s in list_staff(session=session)
+        if allows(s, Permission.WORKS_CONCERNS)
     }
 
 flash = st.session_state.pop("concern_flash", None)
@@ -89,7 +92,7 @@ st.caption(
     f"{overdue} overdue · soonest due first · times in {tz.key}. Select a row to open it."
 )
 # st.dataframe always offers a CSV download: summaries only for roles that may export.
-picked = worklist_table(rows, now, tz, presenting, may_export="manager" in staff.roles)
+picked = worklist_table(rows, now, tz, presenting, may_export=allows(staff, Permission.EXPORTS))
 if picked is not None:
     # A new page in the browser's history, so Back returns to the worklist as it was.
     st.session_state["worklist_params"] = st.query_params.to_dict()

@@ -16,14 +16,15 @@ from components import satisfaction_widgets as widgets
 from components import url_state
 from components.dashboard_data import department_choices
 from components.safe import show_line
-from components.shell import get_engine, presentation_frame, require_roles
+from components.shell import get_engine, presentation_frame, require_permission
 from components.survey_forms import import_section, response_entry_form
 from db import periods
 from db import satisfaction as sat
+from db.permissions import Permission, allows
 from db.settings import get_settings
 from db.validation import MAX_SEARCH_TEXT, text_problem
 
-staff = require_roles(*sat.VIEW_ROLES)
+staff = require_permission(Permission.VIEWS_SATISFACTION)
 presenting = presentation_frame()
 settings = get_settings()
 now = dt.datetime.now(dt.UTC)
@@ -47,7 +48,7 @@ instrument, question, filters = view.instrument, view.question, view.filters
 
 # Managers also enter and import responses; never in presentation mode.
 sections = ["View"]
-if staff.has_any(*sat.ENTRY_ROLES) and not presenting:
+if allows(staff, Permission.ENTERS_SURVEYS) and not presenting:
     sections += ["Enter a response", "Import a file"]
     section = url_state.one_of(st.query_params.to_dict(), "section", sections, "View")
     section = st.segmented_control(

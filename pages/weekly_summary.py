@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from components import url_state
-from components.shell import presentation_frame, require_roles
+from components.shell import presentation_frame, require_permission
 from components.weekly_view import (
     load_brief,
     render_downloads,
@@ -16,10 +16,11 @@ from components.weekly_view import (
     week_choices,
     week_option_label,
 )
+from db.permissions import Permission, allows
 from db.settings import get_settings
 from db.weekly_summary import last_complete_week, parse_week, week_label
 
-staff = require_roles("manager", "leadership")
+staff = require_permission(Permission.READS_WEEKLY_SUMMARY)
 presenting = presentation_frame()
 settings = get_settings()
 now = dt.datetime.now(dt.UTC)
@@ -58,5 +59,5 @@ if problem:
 
 with st.spinner("Reading the week's figures..."):
     brief = load_brief(week)
-render_downloads(brief, staff, may_identify=staff.has_any("manager") and not presenting)
+render_downloads(brief, staff, may_identify=allows(staff, Permission.EXPORTS) and not presenting)
 render_preview(brief)
