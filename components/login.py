@@ -1,10 +1,12 @@
 """Sign-in, sign-out, remember-me cookie and idle timeout.
 
 Passwords are checked against `app_user` in PostgreSQL (db.users.authenticate), which also counts
-failures, locks accounts and writes the audit rows. streamlit-authenticator signs and reads the
-remember-me cookie (a JWT under the configured key); its own login widget is not used because it
-keeps failure counts in a Python dict and cannot tell us which username failed, so it could
-neither lock accounts in the database nor audit failed logins.
+failures, locks accounts and writes the audit rows. The remember-me cookie is a JWT under the
+configured key (PyJWT). It is read from the request (`st.context.cookies`) on every run; the
+browser is asked to write or delete it through extra-streamlit-components' cookie manager, an
+iframe component drawn only in the runs that must change the cookie (after sign-in, a password
+change or sign-out), because a drawn component reports back and so costs a second full run of the
+page.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from importlib import import_module
+
 import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
 from sqlalchemy.orm import Session
 
 from components.presentation import presentation_forced
@@ -40,38 +43,19 @@ from db.validation import MAX_SEARCH_TEXT, text_problem
 
 COOKIE_NAME = "prdesk_session"
 TOKEN_ALGORITHM = "HS256"
-AUTHENTICATOR_KEY = "cookie_authenticator"
 SET_COOKIE_PENDING = "set_cookie_pending"
+# The module, not the package's `CookieManager` class of the same name that shadows it.
+_COOKIE_MANAGER_MODULE = import_module("extra_streamlit_components.CookieManager")
 FAILED_LOGIN_MESSAGE = (
     "Username or password is incorrect. After 5 failed attempts in 15 minutes an account is "
     "locked for 15 minutes."
 )
 
 
-def _new_authenticator() -> stauth.Authenticate:
-    """Made once per script run: it draws the cookie component, which may appear only once."""
-    settings = get_settings()
-    authenticator = stauth.Authenticate(
-        {"usernames": {}},
-        cookie_name=COOKIE_NAME,
-        cookie_key=settings.require_cookie_key(),
-        cookie_expiry_days=settings.cookie_expiry_hours / 24,
-        auto_hash=False,
-    )
-    st.session_state[AUTHENTICATOR_KEY] = authenticator
-    return authenticator
-
-
 def _start_session(staff: StaffMember, session_id: uuid.UUID, started_at: dt.datetime) -> None:
     st.session_state[STAFF_KEY] = staff
     st.session_state[SESSION_ID_KEY] = session_id
     st.session_state[SESSION_STARTED_KEY] = started_at
-    # streamlit-authenticator's own state, so its cookie controller knows who is signed in.
-    st.session_state["authentication_status"] = True
-    st.session_state["username"] = staff.username
-    st.session_state["name"] = staff.display_name
-    st.session_state["roles"] = sorted(staff.roles)
-    st.session_state["logout"] = False
     touch_activity(unattended_counts=presentation_forced(staff))
 
 
@@ -112,11 +96,14 @@ def read_token(token: str | None) -> tuple[str, uuid.UUID, dt.datetime] | None:
 
 
 def _cookie_component(method: str, **kwargs):
-    """streamlit-authenticator's cookie manager component (extra-streamlit-components); returns
-    True once the browser has done `method`. Called with the same key on every run until then,
-    because a rerun can cut short the run that drew it, and a component not drawn is dropped."""
-    manager = st.session_state[AUTHENTICATOR_KEY].cookie_controller.cookie_model.cookie_manager
-    return manager.cookie_manager(method=method, key=f"cookie_{method}", default=False, **kwargs)
+    """The cookie manager component ("set" or "delete"); returns True once the browser has done
+    `method`. Called with the same key on every run until then, because a rerun can cut short
+    the run that drew it, and a component not drawn is dropped.
+
+    The component function itself, not `CookieManager()`: constructing that class draws a
+    "getAll" component as well, whose report would rerun every page load once more."""
+    component = _COOKIE_MANAGER_MODULE._component_func
+    return component(method=method, key=f"cookie_{method}", default=False, **kwargs)
 
 
 def _send_cookie(token: str) -> None:
@@ -157,7 +144,8 @@ def ensure_signed_in(now: dt.datetime | None = None) -> StaffMember | None:
     with the tab closed or a deactivated account ends it at its next page load.
     """
     now = now or dt.datetime.now(dt.UTC)
-    _new_authenticator()
+    # The cookie component is drawn only below, while a cookie must be deleted or written: a
+    # plain page load reads the cookie from the request and runs once.
     if st.session_state.get(DELETE_COOKIE_PENDING) and (
         _cookie_component("delete", cookie=COOKIE_NAME) or not _current_cookie()
     ):

@@ -83,9 +83,6 @@ def clear_session() -> None:
     """Forget who is signed in to this browser session (the server side is not touched)."""
     for key in (STAFF_KEY, SESSION_STARTED_KEY, SESSION_ID_KEY, LAST_ACTIVITY_KEY):
         st.session_state.pop(key, None)
-    # streamlit-authenticator's own state, which its cookie controller reads.
-    for key in ("authentication_status", "username", "name", "roles"):
-        st.session_state[key] = None
 
 
 def sign_out(reason: str) -> None:
@@ -102,6 +99,5 @@ def sign_out(reason: str) -> None:
     # The cookie is deleted by the next run, which completes (this one is usually cut short by
     # a rerun); until then the server already refuses it (the session is ended).
     st.session_state[DELETE_COOKIE_PENDING] = True
-    st.session_state["logout"] = True
     clear_session()
     st.session_state[SIGN_OUT_NOTICE] = reason

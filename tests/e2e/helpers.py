@@ -22,27 +22,29 @@ def wait_for_rerun(page: Page) -> None:
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
-    """Open the app and sign in with the keyboard (Enter submits the form)."""
+    """Open the app and sign in with the keyboard (Enter submits the form).
+
+    The sign-in page is a single script run (no cookie component is drawn before there is a
+    cookie to write), so the form takes input as soon as that run has finished."""
     page.goto(base_url)
-    wait_for_rerun(page)
-    # The cookie component reports once it has loaded, which reruns the script: a submit typed
-    # during that rerun can be lost, so let it happen first.
-    page.wait_for_selector("iframe", state="attached", timeout=RERUN_TIMEOUT_MS)
-    page.wait_for_timeout(500)
+    expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=RERUN_TIMEOUT_MS)
     wait_for_rerun(page)
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("textbox", name="Password").press("Enter")
-    wait_for_rerun(page)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=RERUN_TIMEOUT_MS)
     wait_for_sign_in_cookie(page)
 
 
 def wait_for_sign_in_cookie(page: Page) -> None:
-    """The browser gets the sign-in cookie a moment after the first run (from a component);
-    a test that then loads another address directly needs it to stay signed in."""
-    for _ in range(RERUN_TIMEOUT_MS // 100):
-        if any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the sign-in cookie never arrived")
+    """The browser gets the sign-in cookie from a component drawn by the run after sign-in; a
+    test that then loads another address directly needs it to stay signed in. Waits (polling
+    in the page, no fixed sleep) until the cookie is there and no script run is going."""
+    page.wait_for_function(
+        """(name) => document.cookie.split("; ").some((c) => c.startsWith(name + "="))
+            && document.querySelector("[data-testid='stApp']")
+                ?.getAttribute("data-test-script-state") === "notRunning"
+        """,
+        arg=COOKIE_NAME,
+        timeout=RERUN_TIMEOUT_MS,
+    )
