@@ -7,9 +7,10 @@ denominator (None for plain counts), and the same two for the comparison period.
 denominator is 0 has the value None, which the screens show as "—".
 
 Counts by day come from the per-day summaries that database triggers keep current (migration
-0002), so two years cost about as much as a week. Figures a daily count cannot give exactly (the
-median time to resolve, grievance windows that end at a clock time, what is open right now) are
-read from the raw rows through narrow indexes.
+0002), so two years cost about as much as a week. Figures a daily count cannot give exactly
+(grievance windows that end at a clock time, what is open right now) are read from the raw rows
+through narrow indexes. The median time to resolve reads a per-day histogram of resolution times
+(migration 0011) and then only the middle bucket's rows of the period.
 
 Periods are whole days on the facility's calendar (db.periods.Period); the summaries are keyed by
 that calendar (db.summaries keeps them on it and checks them for drift).
@@ -46,6 +47,7 @@ from db.models import (
     CONCERN_TYPES,
     Concern,
     ConcernDay,
+    ConcernResolutionDay,
     ConcernWeek,
     GrievanceWindowDay,
     InteractionDay,
@@ -361,28 +363,63 @@ def on_time_resolution_rate(
     return _rate(*session.execute(select(*sums)).one())
 
 
+ALL_DEPARTMENTS = -1  # concern_resolution_day's row for every department together
+
+
+def resolution_bucket(duration: ColumnElement) -> ColumnElement[int]:
+    """The bucket of a resolution time: the database's resolution_bucket(), the one definition
+    the summary, its index and this query share (migration 0011)."""
+    return func.resolution_bucket(duration)
+
+
 def _median_days(session: Session, period: Period, department_id: int | None):
-    c = Concern
-    in_period = and_(
-        c.resolved_at.is_not(None),
-        c.resolved_at >= period.start,
-        c.resolved_at < period.end,
-        department_condition(c.department_id, department_id),
-    )
-    count = session.scalar(select(func.count()).where(in_period))
+    """(median days to resolve, how many resolved) for the period: exact, read in two steps
+    that both cost what the period costs, however long the history. The period's histogram
+    of resolution times comes from concern_resolution_day; then only the concerns of the bucket
+    that holds the middle one (or two) are read, in duration order, from
+    ix_concern_resolution_bucket."""
+    r = ConcernResolutionDay
+    histogram = session.execute(
+        select(r.bucket, func.sum(r.resolved))
+        .where(
+            r.department_id == (ALL_DEPARTMENTS if department_id is None else department_id),
+            _days(r.day, period),
+        )
+        .group_by(r.bucket)
+        .having(func.sum(r.resolved) > 0)
+        .order_by(r.bucket)
+    ).all()
+    count = sum(int(n) for _, n in histogram)
     if not count:
         return None, 0
-    # The middle one or two durations, read in order from ix_concern_resolution_time instead of
-    # sorting every duration of the period; averaged as percentile_cont(0.5) does.
+    c = Concern
     duration = c.resolved_at - c.opened_at
-    middle = session.scalars(
-        select(func.date_part("epoch", duration))
-        .where(in_period)
-        .order_by(duration)
-        .offset((count - 1) // 2)
-        .limit(1 if count % 2 else 2)
-    ).all()
-    return sum(middle) / len(middle) / 86400.0, int(count)
+    # The middle rank, or the two middle ranks of an even count (averaged as
+    # percentile_cont(0.5) does); they may fall in two neighbouring buckets.
+    offsets: dict[int, list[int]] = {}
+    for rank in sorted({(count - 1) // 2, count // 2}):
+        before = 0
+        for bucket, n in histogram:
+            if rank < before + int(n):
+                offsets.setdefault(bucket, []).append(rank - before)
+                break
+            before += int(n)
+    middle: list[float] = []
+    for bucket, ranks in offsets.items():
+        middle += session.scalars(
+            select(func.date_part("epoch", duration))
+            .where(
+                c.resolved_at.is_not(None),
+                resolution_bucket(duration) == bucket,
+                c.resolved_at >= period.start,
+                c.resolved_at < period.end,
+                department_condition(c.department_id, department_id),
+            )
+            .order_by(duration)
+            .offset(ranks[0])
+            .limit(len(ranks))
+        ).all()
+    return sum(middle) / len(middle) / 86400.0, count
 
 
 def median_days_to_resolve(

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     SmallInteger,
     Text,
     UniqueConstraint,
@@ -403,6 +404,14 @@ class Concern(Base):
             postgresql_include=["resolved_at", "opened_at", "department_id"],
             postgresql_where=text("resolved_at IS NOT NULL"),
         ),
+        # The median time to resolve: one bucket's concerns of a period (migration 0011).
+        Index(
+            "ix_concern_resolution_bucket",
+            text("resolution_bucket(resolved_at - opened_at)"),
+            "resolved_at",
+            postgresql_include=["opened_at", "department_id"],
+            postgresql_where=text("resolved_at IS NOT NULL"),
+        ),
         Index(
             "ix_concern_resolved_durations",
             "resolved_at",
@@ -696,6 +705,19 @@ class ConcernIssueDay(Base):
     department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     issues: Mapped[int] = mapped_column(Integer)
+
+
+class ConcernResolutionDay(Base):
+    """Resolved concerns per day of resolution, department and resolution-time bucket
+    (`resolution_bucket`, migration 0011); department -1 holds all departments together."""
+
+    __tablename__ = "concern_resolution_day"
+    __table_args__ = (PrimaryKeyConstraint("department_id", "day", "bucket"),)
+
+    day: Mapped[dt.date] = mapped_column(Date)
+    department_id: Mapped[int] = mapped_column(Integer)
+    bucket: Mapped[int] = mapped_column(Integer)
+    resolved: Mapped[int] = mapped_column(Integer)
 
 
 class GrievanceWindowDay(Base):

@@ -1,7 +1,7 @@
 """Keeping the dashboard's summaries honest: their calendar, a drift check and a repair.
 
 The per-day summaries (and their ISO-week rollups) are kept current by database triggers on
-every INSERT, UPDATE, DELETE and TRUNCATE of the rows they count (migrations 0002-0005). Two
+every INSERT, UPDATE, DELETE and TRUNCATE of the rows they count (migrations 0002-0005, 0011). Two
 things can still leave them out of step with the raw rows: a load that bypasses triggers
 (`SET session_replication_role = replica`, as some restore tools do, or triggers disabled by
 hand), and a change of the facility's time zone, which moves every local day. So:
@@ -39,6 +39,7 @@ SUMMARY_KEYS = {
     "concern_issue_day": ("day", "department_id", "category_id"),
     "survey_answer_day": ("question_id", "day", "department_id"),
     "grievance_window_day": ("day", "department_id"),
+    "concern_resolution_day": ("day", "department_id", "bucket"),
     "interaction_week": ("week", "department_id", "outcome"),
     "concern_week": ("week", "department_id", "type"),
     "concern_issue_week": ("week", "department_id", "category_id"),
@@ -56,6 +57,17 @@ _TOTALS = (
         "grievance_window_day",
         "sum(windows)",
         "SELECT count(*) FROM concern WHERE type = 'grievance'",
+    ),
+    # Every resolved concern is counted under its department and under "all departments" (-1).
+    (
+        "concern_resolution_day",
+        "sum(resolved) FILTER (WHERE department_id <> -1)",
+        "SELECT count(resolved_at) FROM concern",
+    ),
+    (
+        "concern_resolution_day",
+        "sum(resolved) FILTER (WHERE department_id = -1)",
+        "SELECT count(resolved_at) FROM concern",
     ),
     ("interaction_week", "sum(interactions)", "SELECT sum(interactions) FROM interaction_day"),
     ("concern_week", "sum(opened)", "SELECT sum(opened) FROM concern_day"),
