@@ -87,37 +87,74 @@ def _check_copy_safe(text: str) -> None:
         raise ValueError(f"text not safe for COPY: {text!r}")
 
 
-def _ints(values: np.ndarray, null: np.ndarray | None = None) -> list[str]:
-    out = np.asarray(values).astype(np.int64).astype(str)
+class _Column:
+    """A column for COPY, turned into text one slice at a time: the loader reads every column in
+    chunks of rows, so the text of a whole table (tens of bytes per value as Python strings,
+    most of the generator's memory at 3 x the reference size) never exists at once."""
+
+    def __init__(self, n: int, text_of) -> None:
+        self._n = n
+        self._text_of = text_of
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, rows: slice) -> list[str]:
+        return self._text_of(rows)
+
+
+def _nullable(out: np.ndarray, null: np.ndarray | None, rows: slice) -> list[str]:
     if null is not None:
-        out = np.where(null, r"\N", out)
+        out = np.where(null[rows], r"\N", out)
     return out.tolist()
 
 
-def _times(ts: np.ndarray) -> list[str]:
-    out = np.datetime_as_string(np.asarray(ts).astype("datetime64[s]"), unit="s")
-    return np.where(ts == _NULL, r"\N", out).tolist()
+def _ints(values: np.ndarray, null: np.ndarray | None = None) -> _Column:
+    values = np.asarray(values).astype(np.int64)  # a copy: later changes by the caller don't leak
+    null = None if null is None else np.array(null, dtype=bool)
+    return _Column(len(values), lambda rows: _nullable(values[rows].astype(str), null, rows))
 
 
-def _dates(days: np.ndarray, null: np.ndarray | None = None) -> list[str]:
-    out = np.datetime_as_string(np.asarray(days).astype("datetime64[D]"), unit="D")
-    if null is not None:
-        out = np.where(null, r"\N", out)
-    return out.tolist()
+def _times(ts: np.ndarray) -> _Column:
+    ts = np.array(ts)
+    null = ts == _NULL
+    return _Column(
+        len(ts),
+        lambda rows: _nullable(
+            np.datetime_as_string(ts[rows].astype("datetime64[s]"), unit="s"), null, rows
+        ),
+    )
 
 
-def _bools(values: np.ndarray) -> list[str]:
-    return np.where(np.asarray(values, dtype=bool), "t", "f").tolist()
+def _dates(days: np.ndarray, null: np.ndarray | None = None) -> _Column:
+    days = np.array(days)
+    null = None if null is None else np.array(null, dtype=bool)
+    return _Column(
+        len(days),
+        lambda rows: _nullable(
+            np.datetime_as_string(days[rows].astype("datetime64[D]"), unit="D"), null, rows
+        ),
+    )
+
+
+def _bools(values: np.ndarray) -> _Column:
+    values = np.array(values, dtype=bool)
+    return _Column(len(values), lambda rows: np.where(values[rows], "t", "f").tolist())
 
 
 def _texts(values) -> list[str]:
     return [r"\N" if v is None else str(v) for v in values]
 
 
-def _uuids(rng: np.random.Generator, n: int) -> list[str]:
-    """Random (version 4 layout) UUIDs from the seeded generator, as 32 hex digits."""
+def _uuids(rng: np.random.Generator, n: int) -> _Column:
+    """Random (version 4 layout) UUIDs from the seeded generator, as 32 hex digits (drawn now,
+    so the generator's sequence does not depend on when the column is written)."""
     raw = rng.integers(0, 256, (n, 16), dtype=np.uint8)
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
-    hexed = raw.tobytes().hex()
-    return [hexed[i : i + 32] for i in range(0, 32 * n, 32)]
+
+    def text_of(rows: slice) -> list[str]:
+        hexed = raw[rows].tobytes().hex()
+        return [hexed[i : i + 32] for i in range(0, len(hexed), 32)]
+
+    return _Column(n, text_of)

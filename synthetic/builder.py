@@ -265,7 +265,7 @@ class _Hospital(PeopleMixin, SurveysMixin, ContactsMixin, ConcernsMixin):
 
     # -- COPY --------------------------------------------------------------------------------
 
-    def _copy(self, table: str, columns: dict[str, list[str]], t0: float) -> None:
+    def _copy(self, table: str, columns: dict[str, Any], t0: float) -> None:
         copy_started = time.perf_counter()
         n = self._copy_raw(table, columns)
         self.counts[table] = n
@@ -274,7 +274,7 @@ class _Hospital(PeopleMixin, SurveysMixin, ContactsMixin, ConcernsMixin):
             f"{table}: {n:,} rows in {done - t0:.1f} s (COPY {done - copy_started:.1f} s)"
         )
 
-    def _copy_raw(self, table: str, columns: dict[str, list[str]]) -> int:
+    def _copy_raw(self, table: str, columns: dict[str, Any]) -> int:
         names = list(columns)
         data = [columns[c] for c in names]
         n = len(data[0])
