@@ -204,7 +204,11 @@ def login_page() -> None:
     with middle:
         st.title("Patient Relations Desk")
         st.caption(settings.facility_name)
-        notice = st.session_state.pop(SIGN_OUT_NOTICE, None)
+        notice = st.session_state.get(SIGN_OUT_NOTICE)
+        if not st.session_state.get(DELETE_COOKIE_PENDING):
+            # Kept until the cookie is deleted: the delete component's report reruns the page,
+            # and the notice would vanish a moment after it appeared.
+            st.session_state.pop(SIGN_OUT_NOTICE, None)
         if notice:
             st.info(notice)
         with st.form("sign_in_form"):

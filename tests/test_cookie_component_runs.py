@@ -112,9 +112,13 @@ def test_sign_out_draws_the_delete_component_only_until_the_cookie_is_gone(
     assert drawn and set(drawn) == {"delete"}
     # The cookie still in the request is refused meanwhile (its session has ended).
     assert "staff" not in at.session_state
+    # "You have signed out." stays on screen through the run the deletion triggers.
+    assert [i.value for i in at.info] == ["You have signed out."]
     deleted = _record_components(monkeypatch, browser_confirms=True)
     at.run()
     assert deleted == ["delete"]
+    assert [i.value for i in at.info] == ["You have signed out."]
     at.run()
     assert deleted == ["delete"], "deleted: not drawn again"
     assert "staff" not in at.session_state
+    assert [i.value for i in at.info] == []
