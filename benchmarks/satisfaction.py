@@ -153,6 +153,9 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
     parser.add_argument("--runs", type=int, default=15, help="timed runs per query")
     parser.add_argument("--page-runs", type=int, default=5, help="timed runs of the page")
     parser.add_argument("--skip-import", action="store_true", help="skip the 50,000-row import")
+    parser.add_argument(
+        "--import-only", action="store_true", help="only the 50,000-row imports (no page views)"
+    )
     args = parser.parse_args(argv)
     settings = get_settings()
     engine = make_engine(database_url(settings))
@@ -194,7 +197,15 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
     print(f"empty page (the floor): script median {floor_median:.0f} ms")
     slowest: dict[str, tuple[float, float]] = {}
     worst_page = (0.0, 0.0, 0.0)  # page median, its budget, queries
-    for choice in (periods.THIS_WEEK, periods.LAST_4_WEEKS, periods.THIS_QUARTER):
+    for choice in (
+        ()
+        if args.import_only
+        else (
+            periods.THIS_WEEK,
+            periods.LAST_4_WEEKS,
+            periods.THIS_QUARTER,
+        )
+    ):
         period = periods.period_for(choice, today=today, tz_name=tz_name)
         comparison = periods.comparison_period(period, today=today)
         trend = periods.trend_period(period, TREND_WEEKS)
@@ -246,16 +257,17 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
             )
         )
     page_median, budget, total = worst_page
-    measured.append(
-        Measurement(
-            "satisfaction",
-            f"page run, tightest view (queries {total:.0f} ms, floor {floor_median:.0f} ms)",
-            page_median,
-            page_median,
-            f"<= 1.5 x queries + floor = {budget:.0f} ms",
-            page_median <= budget,
+    if not args.import_only:
+        measured.append(
+            Measurement(
+                "satisfaction",
+                f"page run, tightest view (queries {total:.0f} ms, floor {floor_median:.0f} ms)",
+                page_median,
+                page_median,
+                f"<= 1.5 x queries + floor = {budget:.0f} ms",
+                page_median <= budget,
+            )
         )
-    )
 
     hcahps = next(i for i in used if i.name.startswith("Inpatient"))
     imports = ((0, "no recovery concerns"), (50, "2% low scores with a comment"))
@@ -271,8 +283,8 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
                 f"import 50,000 rows, {what} ({concerns:,} concerns)",
                 _ms(elapsed),
                 _ms(elapsed),
-                "< 10 s" if low_every == 0 else "",
-                low_every != 0 or elapsed < 10,
+                "< 10 s",
+                elapsed < 10,
             )
         )
     return measured
