@@ -83,7 +83,10 @@ def _questions_table(questions: tuple[AdminQuestion, ...]) -> None:
             "Top box from": [q.fields.top_box_min for q in questions],
             "Higher is better": [q.fields.higher_is_better for q in questions],
             "NPS": [q.fields.is_likelihood_to_recommend for q in questions],
-            "Recovery at or below": [q.fields.recovery_max for q in questions],
+            "Recovery at or below": [
+                "—" if q.fields.recovery_max is None else str(q.fields.recovery_max)
+                for q in questions
+            ],
             "Answers": [q.answers for q in questions],
         },
         hide_index=True,
@@ -151,6 +154,8 @@ def _question_form(
     f = question.fields if question else QuestionFields("", "", 1, 5, "", 5)
     fixed = bool(question and question.answers)
     key = f"admin_survey_q_{instrument.id}_{question.id if question else f'new_{_version()}'}"
+    if fixed:
+        st.caption(f"{question.answers:,} answers: the code and the scale stay as they are.")
     slots = FieldSlots()
     with st.form(key):
         code = st.text_input("Code", value=f.code, disabled=fixed, help="e.g. NURSE_COMM")
@@ -187,8 +192,6 @@ def _question_form(
         submitted = st.form_submit_button(
             "Save question" if question else "Add question", type="primary"
         )
-    if fixed:
-        st.caption(f"{question.answers:,} answers: the code and the scale stay as they are.")
     if not submitted:
         return
     fields = QuestionFields(

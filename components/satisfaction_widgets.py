@@ -115,7 +115,7 @@ def _custom_dates(view: SatisfactionView, period: str) -> tuple[dt.date | None, 
     else:
         first, last = shown.first_day, shown.last_day
     problems = view.date_problems or {}
-    c1, c2, _rest = st.columns([2, 2, 8])
+    c1, c2, _rest = st.columns([3, 3, 6])
     picked = []
     for column, name, label, value in (
         (c1, "from", "From", first),
