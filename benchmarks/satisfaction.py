@@ -131,7 +131,7 @@ def import_run(engine, staff, instrument, departments, low_every: int) -> tuple[
     tz = get_settings().facility_tz
     with Session(engine) as session:
         backend = session.scalar(text("SELECT pg_backend_pid()"))
-        database_cpu = _process_cpu_seconds(backend)
+        database_cpu = process_cpu_seconds(backend)
         client_cpu = time.process_time()
         started = time.perf_counter()
         vendor = imp.read_vendor_file(data)
@@ -145,13 +145,13 @@ def import_run(engine, staff, instrument, departments, low_every: int) -> tuple[
         )
         session.flush()
         elapsed = time.perf_counter() - started
-        cpu = time.process_time() - client_cpu + _process_cpu_seconds(backend) - database_cpu
+        cpu = time.process_time() - client_cpu + process_cpu_seconds(backend) - database_cpu
         session.rollback()
     assert result.imported == 50_000
     return elapsed, cpu, len(result.concerns_opened)
 
 
-def _process_cpu_seconds(pid: int) -> float:
+def process_cpu_seconds(pid: int) -> float:
     """User + system CPU time of a local process (the database backend: the server runs on
     this machine). On a shared, loaded machine the wall time includes waiting for a core;
     the CPU time is what the work itself costs."""
