@@ -390,8 +390,7 @@ def log_interactions(
     "<draft index>.<field>" (nothing is saved then), PermissionError, and AlreadySaved when a
     concurrent request saved one of the submissions first. A contact that creates a patient
     is saved with log_interaction."""
-    if not staff.has_any(*LOGGING_ROLES):
-        raise PermissionError("Only executives and managers log interactions.")
+    require(staff, Permission.LOGS_INTERACTIONS)
     if any(d.new_patient is not None for d in drafts):
         raise ValueError("A contact that creates a patient is saved with log_interaction.")
     earlier = _already_saved_many(session, [d.client_submission_id for d in drafts])
