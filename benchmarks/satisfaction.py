@@ -20,12 +20,13 @@ import argparse
 import csv
 import datetime as dt
 import io
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from benchmarks.common import (
@@ -129,6 +130,9 @@ def import_run(engine, staff, instrument, departments, low_every: int) -> tuple[
     )
     tz = get_settings().facility_tz
     with Session(engine) as session:
+        backend = session.scalar(text("SELECT pg_backend_pid()"))
+        database_cpu = process_cpu_seconds(backend)
+        client_cpu = time.process_time()
         started = time.perf_counter()
         vendor = imp.read_vendor_file(data)
         result = imp.import_file(
@@ -141,9 +145,18 @@ def import_run(engine, staff, instrument, departments, low_every: int) -> tuple[
         )
         session.flush()
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - client_cpu + process_cpu_seconds(backend) - database_cpu
         session.rollback()
     assert result.imported == 50_000
-    return elapsed, len(result.concerns_opened)
+    return elapsed, cpu, len(result.concerns_opened)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a local process (the database backend: the server runs on
+    this machine). On a shared, loaded machine the wall time includes waiting for a core;
+    the CPU time is what the work itself costs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(argv: list[str] | None = None) -> list[Measurement]:
@@ -153,6 +166,9 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
     parser.add_argument("--runs", type=int, default=15, help="timed runs per query")
     parser.add_argument("--page-runs", type=int, default=5, help="timed runs of the page")
     parser.add_argument("--skip-import", action="store_true", help="skip the 50,000-row import")
+    parser.add_argument(
+        "--import-only", action="store_true", help="only the 50,000-row imports (no page views)"
+    )
     args = parser.parse_args(argv)
     settings = get_settings()
     engine = make_engine(database_url(settings))
@@ -194,7 +210,15 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
     print(f"empty page (the floor): script median {floor_median:.0f} ms")
     slowest: dict[str, tuple[float, float]] = {}
     worst_page = (0.0, 0.0, 0.0)  # page median, its budget, queries
-    for choice in (periods.THIS_WEEK, periods.LAST_4_WEEKS, periods.THIS_QUARTER):
+    for choice in (
+        ()
+        if args.import_only
+        else (
+            periods.THIS_WEEK,
+            periods.LAST_4_WEEKS,
+            periods.THIS_QUARTER,
+        )
+    ):
         period = periods.period_for(choice, today=today, tz_name=tz_name)
         comparison = periods.comparison_period(period, today=today)
         trend = periods.trend_period(period, TREND_WEEKS)
@@ -246,33 +270,35 @@ def measure(argv: list[str] | None = None) -> list[Measurement]:
             )
         )
     page_median, budget, total = worst_page
-    measured.append(
-        Measurement(
-            "satisfaction",
-            f"page run, tightest view (queries {total:.0f} ms, floor {floor_median:.0f} ms)",
-            page_median,
-            page_median,
-            f"<= 1.5 x queries + floor = {budget:.0f} ms",
-            page_median <= budget,
+    if not args.import_only:
+        measured.append(
+            Measurement(
+                "satisfaction",
+                f"page run, tightest view (queries {total:.0f} ms, floor {floor_median:.0f} ms)",
+                page_median,
+                page_median,
+                f"<= 1.5 x queries + floor = {budget:.0f} ms",
+                page_median <= budget,
+            )
         )
-    )
 
     hcahps = next(i for i in used if i.name.startswith("Inpatient"))
     imports = ((0, "no recovery concerns"), (50, "2% low scores with a comment"))
     for low_every, what in () if args.skip_import else imports:
-        elapsed, concerns = import_run(engine, staff, hcahps, departments, low_every)
+        elapsed, cpu, concerns = import_run(engine, staff, hcahps, departments, low_every)
         print(
             f"\nimport of 50,000 rows ({what}): {elapsed:.2f} s, {concerns:,} recovery concerns "
-            "(rolled back)"
+            f"(rolled back); CPU {cpu:.2f} s (client + database); load average "
+            f"{os.getloadavg()[0]:.1f}"
         )
         measured.append(
             Measurement(
                 "satisfaction",
-                f"import 50,000 rows, {what} ({concerns:,} concerns)",
+                f"import 50,000 rows, {what} ({concerns:,} concerns; CPU {cpu:.1f} s)",
                 _ms(elapsed),
                 _ms(elapsed),
-                "< 10 s" if low_every == 0 else "",
-                low_every != 0 or elapsed < 10,
+                "< 10 s",
+                elapsed < 10,
             )
         )
     return measured

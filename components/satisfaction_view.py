@@ -2,8 +2,9 @@
 
 Plain functions (no Streamlit), so the rules are tested directly:
 - `view_from_params` reads survey, question ("all" questions of the survey, or one), measure,
-  department, period, trend length, baseline, rebase week and run length from the query string
-  (anything malformed falls back to the default); `params_from_view` writes it back.
+  department, period (or custom from/to dates), trend length, baseline, rebase week and run
+  length from the query string (anything malformed falls back to the default, except custom
+  dates, which are kept with a message per field); `params_from_view` writes it back.
 - `measures_for` says which measures a choice allows: top-box % always; the mean only when the
   questions pooled share one scale; NPS only for the likelihood-to-recommend question.
 - `control_chart_for` builds the db.spc chart of a weekly series: XmR for means and NPS,
@@ -33,6 +34,11 @@ class SatisfactionView:
     baseline_to: dt.date | None = None  # inclusive Monday
     rebase: dt.date | None = None
     run_length: int = spc.DEFAULT_RUN_LENGTH
+    # Custom dates as the URL gives them, and what is wrong with them by field ("from", "to"):
+    # kept so the page shows the dates as typed with a message instead of another period.
+    custom_from: dt.date | None = None
+    custom_to: dt.date | None = None
+    date_problems: Mapping[str, str] | None = None
 
 
 def measures_for(instrument: Instrument | None, question: Question | None) -> list[str]:
@@ -48,12 +54,16 @@ def measures_for(instrument: Instrument | None, question: Question | None) -> li
     return found
 
 
-def _monday(params: Mapping, name: str) -> dt.date | None:
+def _day(params: Mapping, name: str) -> dt.date | None:
     value = url_state.text(params, name)
     try:
-        day = dt.date.fromisoformat(value) if value else None
+        return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def _monday(params: Mapping, name: str) -> dt.date | None:
+    day = _day(params, name)
     return day - dt.timedelta(days=day.weekday()) if day else None
 
 
@@ -72,6 +82,13 @@ def view_from_params(
     measure = url_state.one_of(params, "measure", allowed, allowed[0])
     filters = periods.filters_from_params(params, today=today, tz_name=tz_name)
     run = url_state.one_of(params, "run", spc.RUN_LENGTHS, spc.DEFAULT_RUN_LENGTH)
+    custom_from, custom_to, date_problems = None, None, None
+    if url_state.text(params, "period") == periods.CUSTOM:
+        custom_from, custom_to = _day(params, "from"), _day(params, "to")
+        date_problems = periods.custom_dates_problems(custom_from, custom_to) or None
+        for name, day in (("from", custom_from), ("to", custom_to)):
+            if day is None and url_state.text(params, name):
+                date_problems = {**(date_problems or {}), name: "Not a date: use YYYY-MM-DD."}
     return SatisfactionView(
         instrument,
         question,
@@ -81,12 +98,21 @@ def view_from_params(
         _monday(params, "base_to"),
         _monday(params, "rebase"),
         run,
+        custom_from,
+        custom_to,
+        date_problems,
     )
 
 
 def params_from_view(view: SatisfactionView) -> dict[str, str]:
     """The query string that reproduces `view` (defaults left out)."""
     params = periods.params_from_filters(view.filters)
+    if view.date_problems:
+        # Refused custom dates stay in the URL as typed, beside their message.
+        params["period"] = periods.CUSTOM
+        for name, day in (("from", view.custom_from), ("to", view.custom_to)):
+            if day is not None:
+                params[name] = day.isoformat()
     if view.instrument is not None:
         params["survey"] = str(view.instrument.id)
     if view.question is not None:

@@ -22,7 +22,7 @@ from components.satisfaction_view import (
 from db import periods, spc
 from db import satisfaction as sat
 
-PERIODS = [c for c in periods.PERIOD_CHOICES if c != periods.CUSTOM]
+PERIODS = list(periods.PERIOD_CHOICES)
 
 
 def _index(options: Sequence, value, default: int = 0) -> int:
@@ -75,7 +75,7 @@ def filters(
     period = c5.selectbox(
         "Period",
         PERIODS,
-        index=_index(PERIODS, chosen_filters.choice),
+        index=_index(PERIODS, periods.CUSTOM if view.date_problems else chosen_filters.choice),
         format_func=periods.PERIOD_CHOICES.get,
         key="sat_period",
     )
@@ -86,6 +86,7 @@ def filters(
         format_func=lambda w: f"{w} weeks",
         key="sat_trend",
     )
+    first_day, last_day = _custom_dates(view, period)
     same_survey = survey == instrument.id
     wanted = {
         "survey": str(survey),
@@ -94,11 +95,43 @@ def filters(
         "dept": str(department) if department else None,
         "period": period,
         "trend": None if trend == periods.DEFAULT_TREND_WEEKS else str(trend),
+        "from": first_day.isoformat() if first_day else None,
+        "to": last_day.isoformat() if last_day else None,
     }
     current = st.query_params.to_dict()
     if any(current.get(k) != v for k, v in wanted.items()):
         url_state.update_url(wanted)
         st.rerun()
+
+
+def _custom_dates(view: SatisfactionView, period: str) -> tuple[dt.date | None, dt.date | None]:
+    """The From and To date fields when the period is custom, each with its own message; a
+    switch to custom starts from the days on screen."""
+    if period != periods.CUSTOM:
+        return None, None
+    shown = view.filters.period
+    if view.filters.choice == periods.CUSTOM or view.date_problems:
+        first, last = view.custom_from, view.custom_to
+    else:
+        first, last = shown.first_day, shown.last_day
+    problems = view.date_problems or {}
+    c1, c2, _rest = st.columns([3, 3, 6])
+    picked = []
+    for column, name, label, value in (
+        (c1, "from", "From", first),
+        (c2, "to", "To (inclusive)", last),
+    ):
+        picked.append(
+            column.date_input(
+                label,
+                value=value,
+                format="YYYY-MM-DD",
+                key=f"sat_{name}",
+            )
+        )
+        if name in problems:
+            column.error(problems[name], icon=":material/error:")
+    return picked[0], picked[1]
 
 
 def tiles(scores: sat.PeriodScores, *, compared_with: str, with_mean: bool) -> None:

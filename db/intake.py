@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,7 @@ from db.models import (
 from db.patients import NewPatient, create_patient, get_patient, patient_problems
 from db.permissions import Permission, allows, require
 from db.sla import (
+    GrievanceClock,
     concern_due_at,
     grievance_acknowledgement_due_at,
     grievance_clock,
@@ -147,8 +149,16 @@ def draft_problems(draft: InteractionDraft, now: dt.datetime) -> dict[str, str]:
 
 
 def _already_saved(session: Session, submission: uuid.UUID) -> LoggedInteraction | None:
-    row = session.execute(
+    return _already_saved_many(session, [submission]).get(submission)
+
+
+def _already_saved_many(
+    session: Session, submissions: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, LoggedInteraction]:
+    """What earlier saves of these submissions stored, by submission id."""
+    rows = session.execute(
         select(
+            Interaction.client_submission_id,
             Interaction.id,
             Interaction.concern_id,
             Interaction.outcome,
@@ -157,19 +167,19 @@ def _already_saved(session: Session, submission: uuid.UUID) -> LoggedInteraction
             Concern.grievance_rule,
         )
         .outerjoin(Concern, Concern.id == Interaction.concern_id)
-        .where(Interaction.client_submission_id == submission)
-    ).first()
-    if row is None:
-        return None
-    interaction_id, concern_id, outcome, patient_id, concern_type, rule = row
-    return LoggedInteraction(
-        interaction_id=interaction_id,
-        concern_id=concern_id,
-        concern_type=concern_type if outcome == OPENS_CONCERN else None,
-        patient_id=patient_id,
-        grievance_rule=rule,
-        already_saved=True,
-    )
+        .where(Interaction.client_submission_id.in_(list(submissions)))
+    ).all()
+    return {
+        submission: LoggedInteraction(
+            interaction_id=interaction_id,
+            concern_id=concern_id,
+            concern_type=concern_type if outcome == OPENS_CONCERN else None,
+            patient_id=patient_id,
+            grievance_rule=rule,
+            already_saved=True,
+        )
+        for submission, interaction_id, concern_id, outcome, patient_id, concern_type, rule in rows
+    }
 
 
 class AlreadySaved(Exception):  # noqa: N818 - it is news, not a failure
@@ -243,7 +253,7 @@ def log_interaction(
     patient = get_patient(session=session, patient_id=patient_id) if patient_id else None
 
     interaction_id = session.scalar(text("SELECT nextval('interaction_id_seq')"))
-    concern_id, concern_type, rule = None, None, None
+    concern_id = None
     if draft.outcome == OPENS_CONCERN:
         concern_id = session.scalar(text("SELECT nextval('concern_id_seq')"))
     elif draft.outcome == ADDS_TO_CONCERN:
@@ -253,30 +263,85 @@ def log_interaction(
     # insert waits for it and then inserts nothing.
     inserted = session.scalar(
         pg_insert(Interaction)
-        .values(
-            id=interaction_id,
-            occurred_at=draft.occurred_at,
-            channel=draft.channel,
-            direction=draft.direction,
-            patient_id=patient_id,
-            department_id=draft.department_id,
-            category_id=draft.category_id,
-            summary=draft.summary.strip(),
-            duration_minutes=draft.duration_minutes,
-            outcome=draft.outcome,
-            concern_id=concern_id,
-            logged_by=staff.id,
-            client_submission_id=draft.client_submission_id,
-        )
+        .values(_interaction_row(staff, draft, interaction_id, concern_id, patient_id))
         .on_conflict_do_nothing(index_elements=[Interaction.client_submission_id])
         .returning(Interaction.id)
     )
     if inserted is None:
         raise AlreadySaved(_already_saved(session, draft.client_submission_id))
 
+    concern_type, rule = _after_interaction(
+        session,
+        staff,
+        draft,
+        (interaction_id, concern_id, patient_id),
+        patient,
+        tz,
+        SlaRules.read(session),
+    )
+    session.flush()
+    return LoggedInteraction(
+        interaction_id=interaction_id,
+        concern_id=concern_id,
+        concern_type=concern_type,
+        patient_id=patient_id,
+        grievance_rule=rule,
+    )
+
+
+def _interaction_row(
+    staff: StaffMember,
+    draft: InteractionDraft,
+    interaction_id: int,
+    concern_id: int | None,
+    patient_id: int | None,
+) -> dict:
+    return {
+        "id": interaction_id,
+        "occurred_at": draft.occurred_at,
+        "channel": draft.channel,
+        "direction": draft.direction,
+        "patient_id": patient_id,
+        "department_id": draft.department_id,
+        "category_id": draft.category_id,
+        "summary": draft.summary.strip(),
+        "duration_minutes": draft.duration_minutes,
+        "outcome": draft.outcome,
+        "concern_id": concern_id,
+        "logged_by": staff.id,
+        "client_submission_id": draft.client_submission_id,
+    }
+
+
+@dataclass(frozen=True)
+class SlaRules:
+    """The due-time rules in force, read once per save (or once for a whole batch)."""
+
+    targets: dict[tuple[str, str], int | None]
+    clock: GrievanceClock
+
+    @classmethod
+    def read(cls, session: Session) -> SlaRules:
+        return cls(targets=sla_targets(session=session), clock=grievance_clock(session=session))
+
+
+def _after_interaction(
+    session: Session,
+    staff: StaffMember,
+    draft: InteractionDraft,
+    ids: tuple[int, int | None, int | None],
+    patient,
+    tz: ZoneInfo,
+    rules: SlaRules,
+) -> tuple[str | None, str | None]:
+    """Everything a saved interaction brings with it: the concern it opens (or the follow-up
+    event on the concern it adds to) and its audit row. `ids` are the interaction's, its
+    concern's and its patient's. Returns (concern type, grievance rule)."""
+    interaction_id, concern_id, patient_id = ids
+    concern_type, rule = None, None
     if draft.outcome == OPENS_CONCERN:
         concern_type, rule = _open_concern(
-            session, staff, draft, concern_id, interaction_id, patient, tz
+            session, staff, draft, concern_id, interaction_id, patient, tz, rules
         )
     elif draft.outcome == ADDS_TO_CONCERN:
         session.add(
@@ -302,13 +367,123 @@ def log_interaction(
             "new_patient": draft.new_patient is not None,
         },
     )
+    return concern_type, rule
+
+
+BATCH_ROWS = 2_000  # interactions per INSERT: 13 values each, under PostgreSQL's 65,535
+
+
+def log_interactions(
+    *,
+    session: Session,
+    staff: StaffMember,
+    drafts: Sequence[InteractionDraft],
+    tz: ZoneInfo,
+    now: dt.datetime,
+) -> list[LoggedInteraction]:
+    """Save many contacts at once (a survey import's service-recovery concerns) by the rules
+    of log_interaction: the same checks, concern types, due times, events and audit rows, read
+    and written in a few statements instead of a dozen per contact.
+
+    Runs inside the caller's transaction; returns one result per draft, in order. Submissions
+    saved before come back with already_saved=True. Raises InvalidInput with fields named
+    "<draft index>.<field>" (nothing is saved then), PermissionError, and AlreadySaved when a
+    concurrent request saved one of the submissions first. A contact that creates a patient
+    is saved with log_interaction."""
+    require(staff, Permission.LOGS_INTERACTIONS)
+    if any(d.new_patient is not None for d in drafts):
+        raise ValueError("A contact that creates a patient is saved with log_interaction.")
+    earlier = _already_saved_many(session, [d.client_submission_id for d in drafts])
+    todo = [(i, d) for i, d in enumerate(drafts) if d.client_submission_id not in earlier]
+    errors: dict[str, str] = {}
+    checked: dict[tuple, dict[str, str]] = {}
+    for i, draft in todo:
+        problems = draft_problems(draft, now)
+        # The database checks depend on these fields only: each combination is checked once.
+        key = (
+            draft.outcome,
+            draft.department_id,
+            draft.category_id,
+            draft.concern.owner_id,
+            draft.add_to_concern_id,
+            draft.patient_id,
+        )
+        if key not in checked:
+            checked[key] = _reference_problems(session, staff, draft)
+        problems.update(checked[key])
+        errors.update({f"{i}.{field}": message for field, message in problems.items()})
+    if errors:
+        raise InvalidInput(errors)
+
+    patients = {
+        patient_id: get_patient(session=session, patient_id=patient_id)
+        for patient_id in {d.patient_id for _i, d in todo if d.patient_id}
+    }
+    interaction_ids = _next_ids(session, "interaction_id_seq", len(todo))
+    new_concern_ids = iter(
+        _next_ids(session, "concern_id_seq", sum(d.outcome == OPENS_CONCERN for _i, d in todo))
+    )
+    concern_ids = [
+        next(new_concern_ids)
+        if d.outcome == OPENS_CONCERN
+        else d.add_to_concern_id
+        if d.outcome == ADDS_TO_CONCERN
+        else None
+        for _i, d in todo
+    ]
+    rows = [
+        _interaction_row(staff, d, interaction_id, concern_id, d.patient_id)
+        for (_i, d), interaction_id, concern_id in zip(
+            todo, interaction_ids, concern_ids, strict=True
+        )
+    ]
+    for start in range(0, len(rows), BATCH_ROWS):
+        part = rows[start : start + BATCH_ROWS]
+        inserted = set(
+            session.scalars(
+                pg_insert(Interaction)
+                .values(part)
+                .on_conflict_do_nothing(index_elements=[Interaction.client_submission_id])
+                .returning(Interaction.client_submission_id)
+            )
+        )
+        lost = next((r for r in part if r["client_submission_id"] not in inserted), None)
+        if lost is not None:
+            raise AlreadySaved(_already_saved(session, lost["client_submission_id"]))
+
+    rules = SlaRules.read(session)
+    results = dict(earlier)
+    for (_i, draft), interaction_id, concern_id in zip(
+        todo, interaction_ids, concern_ids, strict=True
+    ):
+        patient = patients.get(draft.patient_id)
+        concern_type, rule = _after_interaction(
+            session,
+            staff,
+            draft,
+            (interaction_id, concern_id, draft.patient_id),
+            patient,
+            tz,
+            rules,
+        )
+        results[draft.client_submission_id] = LoggedInteraction(
+            interaction_id=interaction_id,
+            concern_id=concern_id,
+            concern_type=concern_type,
+            patient_id=draft.patient_id,
+            grievance_rule=rule,
+        )
     session.flush()
-    return LoggedInteraction(
-        interaction_id=interaction_id,
-        concern_id=concern_id,
-        concern_type=concern_type,
-        patient_id=patient_id,
-        grievance_rule=rule,
+    return [results[d.client_submission_id] for d in drafts]
+
+
+def _next_ids(session: Session, sequence: str, count: int) -> list[int]:
+    if count == 0:
+        return []
+    return list(
+        session.scalars(
+            text(f"SELECT nextval('{sequence}') FROM generate_series(1, :n)"), {"n": count}
+        )
     )
 
 
@@ -357,6 +532,7 @@ def _open_concern(
     interaction_id: int,
     patient,
     tz: ZoneInfo,
+    rules: SlaRules,
 ) -> tuple[str, str | None]:
     c = draft.concern
     concern_type, severity, rule = c.type, c.severity, None
@@ -383,12 +559,12 @@ def _open_concern(
         if proposal.critical:
             severity = "critical"
     opened_at = draft.occurred_at
-    clock = grievance_clock(session=session)
+    clock = rules.clock
     due_at = concern_due_at(
         opened_at=opened_at,
         concern_type=concern_type,
         severity=severity,
-        targets=sla_targets(session=session),
+        targets=rules.targets,
         tz=tz,
         clock=clock,
     )

@@ -141,14 +141,25 @@ def period_for(
     if choice == THIS_QUARTER:
         return Period(quarter_start(today), _next_quarter_start(today), tz_name)
     if choice == CUSTOM:
-        if first_day is None or last_day is None:
-            raise ValueError("custom dates need a first and a last day")
-        if last_day < first_day:
-            raise ValueError("the last day is before the first day")
-        if first_day < EARLIEST_DAY:
-            raise ValueError(f"the first day must be on or after {EARLIEST_DAY:%d %b %Y}")
+        if problems := custom_dates_problems(first_day, last_day):
+            raise ValueError(" ".join(problems.values()))
         return Period(first_day, last_day + dt.timedelta(days=1), tz_name)
     raise ValueError(f"unknown period {choice!r}")
+
+
+def custom_dates_problems(first_day: dt.date | None, last_day: dt.date | None) -> dict[str, str]:
+    """What is wrong with custom dates, by field ("from", "to"); empty when they make a period
+    (inclusive first and last days)."""
+    problems: dict[str, str] = {}
+    if first_day is None:
+        problems["from"] = "Choose the first day."
+    elif first_day < EARLIEST_DAY:
+        problems["from"] = f"The first day must be on or after {EARLIEST_DAY:%d %b %Y}."
+    if last_day is None:
+        problems["to"] = "Choose the last day."
+    elif first_day is not None and last_day < first_day:
+        problems["to"] = "The last day must be on or after the first day."
+    return problems
 
 
 def comparison_period(period: Period, *, today: dt.date) -> Period:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from db import kpi
 from db.audit import record_audit
-from db.intake import ConcernDraft, InteractionDraft, log_interaction
+from db.intake import ConcernDraft, InteractionDraft, log_interaction, log_interactions
 from db.models import (
     Department,
     Interaction,
@@ -608,6 +608,49 @@ def entry_problems(entry: ResponseEntry, questions: Sequence[Question], today: d
     return errors
 
 
+@dataclass(frozen=True)
+class RecoveryNeeded:
+    """A response whose low answer with a comment calls for a service-recovery concern."""
+
+    response_id: int
+    department_id: int
+    patient_id: int | None
+    question: Question
+    answer: float
+    comment: str
+
+
+def _recovery_draft(need: RecoveryNeeded, now: dt.datetime) -> InteractionDraft:
+    """The contact that opens the follow-up concern for one response (the one wording and
+    classification of every service-recovery concern)."""
+    summary = (
+        f"Service recovery: {need.question.code} answered {need.answer:g} "
+        f"(threshold {need.question.recovery_max}) on survey response {need.response_id}. "
+        f"Comment: {need.comment}"
+    )[:4000]
+    return InteractionDraft(
+        # The submission id is derived from the response: re-running the same recovery
+        # returns the first result instead of opening a second concern.
+        client_submission_id=uuid.uuid5(uuid.NAMESPACE_URL, f"survey-response:{need.response_id}"),
+        occurred_at=now,
+        channel="survey-comment",
+        direction="inbound",
+        summary=summary,
+        outcome="concern-opened",
+        patient_id=need.patient_id,
+        department_id=need.department_id,
+        concern=ConcernDraft(
+            type="complaint",
+            severity="medium",
+            override_reason=(
+                "Opened automatically for service recovery from a low survey score; "
+                "reclassify as a grievance if the comment meets the CMS definition."
+            ),
+        ),
+        source_survey_response_id=need.response_id,
+    )
+
+
 def open_service_recovery(
     *,
     session: Session,
@@ -625,39 +668,32 @@ def open_service_recovery(
     concern-opening path (db.intake.log_interaction), linked to the response. Returns the
     concern id. Runs in the caller's transaction; the unique index on the concern's source
     response refuses a second concern for the same response."""
-    summary = (
-        f"Service recovery: {question.code} answered {answer:g} "
-        f"(threshold {question.recovery_max}) on survey response {response_id}. "
-        f"Comment: {comment}"
-    )[:4000]
+    need = RecoveryNeeded(response_id, department_id, patient_id, question, answer, comment)
     logged = log_interaction(
-        session=session,
-        staff=staff,
-        tz=tz,
-        now=now,
-        draft=InteractionDraft(
-            # The submission id is derived from the response: re-running the same recovery
-            # returns the first result instead of opening a second concern.
-            client_submission_id=uuid.uuid5(uuid.NAMESPACE_URL, f"survey-response:{response_id}"),
-            occurred_at=now,
-            channel="survey-comment",
-            direction="inbound",
-            summary=summary,
-            outcome="concern-opened",
-            patient_id=patient_id,
-            department_id=department_id,
-            concern=ConcernDraft(
-                type="complaint",
-                severity="medium",
-                override_reason=(
-                    "Opened automatically for service recovery from a low survey score; "
-                    "reclassify as a grievance if the comment meets the CMS definition."
-                ),
-            ),
-            source_survey_response_id=response_id,
-        ),
+        session=session, staff=staff, tz=tz, now=now, draft=_recovery_draft(need, now)
     )
     return logged.concern_id
+
+
+def open_service_recoveries(
+    *,
+    session: Session,
+    staff: StaffMember,
+    needed: Sequence[RecoveryNeeded],
+    tz: ZoneInfo,
+    now: dt.datetime,
+) -> list[int]:
+    """open_service_recovery for many responses at once (an import), through the batch form
+    of the concern-opening path (db.intake.log_interactions): the same concerns, due times and
+    audit rows. Returns the concern ids in order; runs in the caller's transaction."""
+    logged = log_interactions(
+        session=session,
+        staff=staff,
+        drafts=[_recovery_draft(need, now) for need in needed],
+        tz=tz,
+        now=now,
+    )
+    return [item.concern_id for item in logged]
 
 
 def save_response(

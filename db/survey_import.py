@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -34,19 +35,21 @@ from db.permissions import Permission, require
 from db.satisfaction import (
     Instrument,
     Question,
+    RecoveryNeeded,
     clean_comment,
     instruments,
     lowest_recovery_answer,
-    open_service_recovery,
+    open_service_recoveries,
 )
 from db.users import StaffMember
+from db.validation import text_problem
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_ROWS = 200_000
 DEFAULT_MISSING_CODES = ("", "N/A", "NA", "M", "98", "99", "Not Available", "NULL", ".")
 SEPARATORS = ",;\t"
 ISO = "ISO"  # the date format "ISO 8601" (2026-10-31, also 2026-10-31T14:05:00)
-CHUNK = 5_000
+COPY_BYTES = 1 << 20  # sent to the database per read
 WHOLE_NUMBER = re.compile(r"([+-]?[0-9]{1,6})(?:[.,]0+)?")
 
 
@@ -276,6 +279,11 @@ def parse_date(raw: str, date_format: str) -> dt.date | None:
         return None
 
 
+@functools.lru_cache(maxsize=64)
+def _missing_set(codes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(c.strip().lower() for c in codes)
+
+
 def check_row(
     row_no: int,
     values: dict[str, str],
@@ -289,7 +297,7 @@ def check_row(
     (None, []) for a blank survey (no answer, no comment), which is skipped. An answer that is
     a missing code is skipped, never stored as 0."""
     problems: list[Problem] = []
-    missing = {c.strip().lower() for c in mapping.missing_codes}
+    missing = _missing_set(tuple(mapping.missing_codes))
     if "\x00extra" in values:
         problems.append(Problem(row_no, "", "More values than columns: check the quoting."))
 
@@ -323,9 +331,13 @@ def check_row(
         raw = values.get(column, "").strip()
         if raw.lower() in missing:
             continue
-        # Whole numbers only ("4", "4.0", "4,0"): not "inf", "1e3" or "4.5".
-        whole = WHOLE_NUMBER.fullmatch(raw)
-        number = int(whole.group(1)) if whole else None
+        # Whole numbers only ("4", "4.0", "4,0"): not "inf", "1e3" or "4.5". Most answers are
+        # one plain digit or two, read without the pattern.
+        if raw.isascii() and raw.isdigit() and len(raw) <= 6:
+            number = int(raw)
+        else:
+            whole = WHOLE_NUMBER.fullmatch(raw)
+            number = int(whole.group(1)) if whole else None
         if number is None:
             problems.append(Problem(row_no, column, f"Not a whole number: {raw!r}"))
         elif not question.scale_min <= number <= question.scale_max:
@@ -344,8 +356,8 @@ def check_row(
         external_id = values.get(mapping.external_id_column, "").strip() or None
         if external_id is None:
             problems.append(Problem(row_no, mapping.external_id_column, "No survey id."))
-        elif len(external_id) > 200:
-            problems.append(Problem(row_no, mapping.external_id_column, "Survey id too long."))
+        elif problem := text_problem(external_id, 200):
+            problems.append(Problem(row_no, mapping.external_id_column, problem))
     comment = (
         clean_comment(values.get(mapping.comment_column, "")) if mapping.comment_column else None
     )
@@ -467,7 +479,8 @@ def check_file(
     if ids:
         already = set(
             session.scalars(
-                select(SurveyResponse.external_id).where(SurveyResponse.external_id.in_(ids))
+                text("SELECT external_id FROM survey_response WHERE external_id = ANY(:ids)"),
+                {"ids": ids},
             )
         )
         report.already_imported = len(already)
@@ -511,77 +524,53 @@ def import_file(
     if not report.ok:
         raise ImportRefused(report)
     rows = report.rows
-    # Ids first, so answers can be written with their response id in bulk.
+    # Ids first, so answers can be written with their response id; then each table in one
+    # COPY. One statement each matters: the database's statement triggers check the scales and
+    # add to the day summaries once per statement, and a file spread over many days and
+    # departments touches most summary rows in every chunk it would be cut into.
     ids = list(
         session.scalars(
             text("SELECT nextval('survey_response_id_seq') FROM generate_series(1, :n)"),
             {"n": len(rows)},
         )
     )
+    responses = io.StringIO()
+    stored = io.StringIO()
     answers = 0
-    for start in range(0, len(rows), CHUNK):
-        part = rows[start : start + CHUNK]
-        part_ids = ids[start : start + CHUNK]
-        session.execute(
-            text(
-                "INSERT INTO survey_response "
-                "(id, instrument_id, department_id, responded_on, comment, external_id, "
-                "entered_by) SELECT u.id, :instrument, u.dept, u.day, u.comment, u.ext, :staff "
-                "FROM unnest(CAST(:ids AS bigint[]), CAST(:depts AS int[]), "
-                "CAST(:days AS date[]), CAST(:comments AS text[]), CAST(:exts AS text[])) "
-                "AS u(id, dept, day, comment, ext)"
-            ),
-            {
-                "instrument": mapping.instrument_id,
-                "staff": staff.id,
-                "ids": part_ids,
-                "depts": [r.department_id for r in part],
-                "days": [r.responded_on for r in part],
-                "comments": [r.comment for r in part],
-                "exts": [r.external_id for r in part],
-            },
+    for response_id, r in zip(ids, rows, strict=True):
+        responses.write(
+            f"{response_id}\t{mapping.instrument_id}\t{r.department_id}\t"
+            f"{r.responded_on.isoformat()}\t{_copy_text(r.comment)}\t"
+            f"{_copy_text(r.external_id)}\t{staff.id}\n"
         )
-        a_resp, a_q, a_v = [], [], []
-        for response_id, r in zip(part_ids, part, strict=True):
-            for question_id, value in r.answers.items():
-                a_resp.append(response_id)
-                a_q.append(question_id)
-                a_v.append(value)
-        session.execute(
-            text(
-                "INSERT INTO survey_answer (response_id, question_id, value) "
-                "SELECT * FROM unnest(CAST(:r AS bigint[]), CAST(:q AS int[]), "
-                "CAST(:v AS numeric[]))"
-            ),
-            {"r": a_resp, "q": a_q, "v": a_v},
-        )
-        answers += len(a_resp)
-        progress(0.1 + 0.7 * (start + len(part)) / max(len(rows), 1), "Storing responses")
+        for question_id, value in r.answers.items():
+            stored.write(f"{response_id}\t{question_id}\t{value}\n")
+        answers += len(r.answers)
+    cursor = session.connection().connection.cursor()
+    progress(0.1, f"Storing {len(rows):,} responses")
+    cursor.copy_expert(
+        "COPY survey_response (id, instrument_id, department_id, responded_on, comment, "
+        "external_id, entered_by) FROM STDIN",
+        _Reading(responses, lambda part: progress(0.1 + 0.2 * part, "Storing responses")),
+        size=COPY_BYTES,
+    )
+    cursor.copy_expert(
+        "COPY survey_answer (response_id, question_id, value) FROM STDIN",
+        _Reading(stored, lambda part: progress(0.3 + 0.5 * part, f"Storing {answers:,} answers")),
+        size=COPY_BYTES,
+    )
+    progress(0.8, "Summaries updated")
 
     instrument = _instrument(session, mapping.instrument_id)
-    concerns: list[int] = []
-    needing = [
-        (rid, r, low)
+    needed = [
+        RecoveryNeeded(rid, r.department_id, None, question, answer, r.comment or "")
         for rid, r in zip(ids, rows, strict=True)
         if (low := lowest_recovery_answer(instrument.questions, r.answers, r.comment)) is not None
+        for question, answer in (low,)
     ]
-    for done, (response_id, r, (question, answer)) in enumerate(needing, start=1):
-        concerns.append(
-            open_service_recovery(
-                session=session,
-                staff=staff,
-                response_id=response_id,
-                department_id=r.department_id,
-                patient_id=None,
-                question=question,
-                answer=answer,
-                comment=r.comment or "",
-                tz=tz,
-                now=now,
-            )
-        )
-        if done % 100 == 0:
-            progress(0.8 + 0.2 * done / len(needing), "Opening service-recovery concerns")
+    if needed:
+        progress(0.85, f"Opening {len(needed):,} service-recovery concerns")
+    concerns = open_service_recoveries(session=session, staff=staff, needed=needed, tz=tz, now=now)
     record_audit(
         session=session,
         action="create",
@@ -603,6 +592,37 @@ def import_file(
     progress(1.0, "Done")
     return ImportResult(
         len(rows), answers, report.already_imported, concerns, report.total_rows, report.blank
+    )
+
+
+class _Reading:
+    """A text buffer read by COPY, reporting each further 5 % of it sent."""
+
+    def __init__(self, buffer: io.StringIO, report: Callable[[float], None]):
+        self.size = max(buffer.tell(), 1)
+        buffer.seek(0)
+        self.buffer = buffer
+        self.report = report
+        self.reported = 0.0
+
+    def read(self, size: int = -1) -> str:
+        chunk = self.buffer.read(size)
+        sent = min(self.buffer.tell() / self.size, 1.0)
+        if sent - self.reported >= 0.05 or (sent == 1.0 and self.reported < 1.0):
+            self.reported = sent
+            self.report(sent)
+        return chunk
+
+    def readline(self, size: int = -1) -> str:
+        return self.buffer.readline(size)
+
+
+def _copy_text(value: str | None) -> str:
+    """`value` as a field of COPY's text format: backslash, tab and line ends escaped."""
+    if value is None:
+        return "\\N"
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     )
 
 

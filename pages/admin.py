@@ -13,6 +13,7 @@ from components.admin_audit import audit_section
 from components.admin_forms import show_flash
 from components.admin_lists import categories_section, departments_section
 from components.admin_sla import sla_section
+from components.admin_surveys import surveys_section
 from components.admin_users import users_section
 from components.admin_volumes import volumes_section
 from components.shell import require_permission
@@ -25,6 +26,7 @@ SECTIONS = (
     "Categories",
     "SLA targets",
     "Encounter volumes",
+    "Surveys",
     "Audit log",
 )
 
@@ -47,5 +49,7 @@ elif section == "SLA targets":
     sla_section(staff, now.astimezone(tz).date())
 elif section == "Encounter volumes":
     volumes_section(staff, now.astimezone(tz).date())
+elif section == "Surveys":
+    surveys_section(staff)
 else:
     audit_section(staff, tz, now.astimezone(tz).date())

@@ -73,6 +73,8 @@ if allows(staff, Permission.ENTERS_SURVEYS) and not presenting:
         )
         st.stop()
 
+if view.date_problems:
+    st.stop()  # the From/To fields say what to fix; no scores for dates that make no period
 period, department_id = filters.period, filters.department_id
 trend = periods.trend_period(period, filters.trend_weeks)
 comparison = periods.comparison_period(period, today=today)

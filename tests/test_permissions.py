@@ -15,11 +15,18 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from components.navigation import PAGES, pages_for
-from db import admin_audit, admin_reference, admin_sla, admin_users, admin_volumes
+from db import (
+    admin_audit,
+    admin_reference,
+    admin_sla,
+    admin_surveys,
+    admin_users,
+    admin_volumes,
+)
 from db import concerns as c
 from db import satisfaction as sat
 from db import survey_import as imp
-from db.intake import log_interaction
+from db.intake import log_interaction, log_interactions
 from db.models import ROLES, AuditLog, Concern, Department, Interaction
 from db.permissions import (
     GRANTED_TO,
@@ -49,6 +56,7 @@ MAY: dict[str, frozenset[str]] = {
     "page home": frozenset({E, M, L, A}),
     # write paths (and the reads that write a PHI audit row)
     "log an interaction": frozenset({E, M}),
+    "log interactions in a batch": frozenset({E, M}),
     "read the worklist": frozenset({E, M}),
     "open an unassigned concern": frozenset({E, M}),
     "note on an unassigned concern": frozenset({E, M}),
@@ -60,6 +68,7 @@ MAY: dict[str, frozenset[str]] = {
     "import a survey file": frozenset({M}),
     "save a survey import profile": frozenset({M}),
     "add a department": frozenset({A}),
+    "add a survey": frozenset({A}),
     "create a staff account": frozenset({A}),
     "add a public holiday": frozenset({A}),
     "change SLA targets": frozenset({A}),
@@ -240,6 +249,12 @@ WRITES: dict[str, Write] = {
     ),
     "save a survey import profile": lambda s, st, w: imp.save_profile(
         session=s, staff=st, name="Vendor inpatient", mapping=_hcahps_mapping(s)
+    ),
+    "log interactions in a batch": lambda s, st, w: log_interactions(
+        session=s, staff=st, drafts=[draft(w)], tz=NY, now=NOW
+    ),
+    "add a survey": lambda s, st, w: admin_surveys.add_instrument(
+        session=s, actor=st, name="Food survey", description=""
     ),
     "add a department": lambda s, st, w: admin_reference.add_department(
         session=s, actor=st, name="Oncology"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from components import satisfaction_charts as charts
 from components import satisfaction_view as sv
 from db import spc
@@ -110,3 +112,28 @@ def test_department_table_ranks_only_thirty_or_more():
     assert spec["datasets"][charts.OVERALL] == [{"rate": 100 * overall}]
     charts.funnel_chart().to_dict()
     assert {c["limit"] for c in curves} == {"95%", "99.8%"}
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "problems"),
+    [
+        ("2026-11-02", "2026-11-08", {}),
+        ("2026-11-02", "2026-11-02", {}),
+        ("2026-11-09", "2026-11-02", {"to": "The last day must be on or after the first day."}),
+        ("", "2026-11-02", {"from": "Choose the first day."}),
+        ("2026-11-02", "soon", {"to": "Not a date: use YYYY-MM-DD."}),
+        ("1999-12-31", "2026-11-02", {"from": "The first day must be on or after 01 Jan 2000."}),
+    ],
+)
+def test_custom_dates_are_checked_field_by_field(first, last, problems):
+    params = {"period": "custom", "from": first, "to": last}
+    view = sv.view_from_params(params, [CSAT], today=TODAY, tz_name=TZ)
+    assert dict(view.date_problems or {}) == problems
+    if not problems:
+        assert view.filters.choice == "custom"
+        assert view.filters.period.first_day.isoformat() == first
+        assert view.filters.period.last_day.isoformat() == last
+    else:  # kept as typed for the page to show beside the message
+        kept = sv.params_from_view(view)
+        assert kept["period"] == "custom"
+        assert kept.get("from", "") == first

@@ -159,3 +159,46 @@ def test_entry_refused_keeps_the_input(page_as, make_staff, world, engine):
     with Session(engine) as s:
         before = s.scalar(select(func.count()).select_from(SurveyResponse))
     assert before == 26 * 36 + 3
+
+
+def test_custom_dates_from_the_url(page_as, make_staff, world):
+    at = _open(
+        page_as,
+        make_staff("manager"),
+        survey=str(world.csat.id),
+        period="custom",
+        **{"from": "2026-11-16", "to": "2026-11-17"},
+    )
+    assert not at.exception
+    assert at.date_input(key="sat_from").value == dt.date(2026, 11, 16)
+    assert at.date_input(key="sat_to").value == dt.date(2026, 11, 17)
+    # Medicine's 36 answers on Monday, Surgery's 5, 1 and the 2 on Tuesday
+    assert "of 39 answers" in rendered_text(at)
+    assert at.query_params["period"] == "custom"
+
+
+def test_custom_dates_the_wrong_way_round_keep_the_input_and_say_so(page_as, make_staff, world):
+    at = _open(
+        page_as,
+        make_staff("manager"),
+        survey=str(world.csat.id),
+        period="custom",
+        **{"from": "2026-11-17", "to": "2026-11-10"},
+    )
+    assert not at.exception
+    assert [e.value for e in at.error] == ["The last day must be on or after the first day."]
+    assert at.date_input(key="sat_to").value == dt.date(2026, 11, 10)  # as typed
+    assert at.query_params["to"] == "2026-11-10"
+    assert not at.metric  # no scores for dates that make no period
+    at.date_input(key="sat_to").set_value(dt.date(2026, 11, 20)).run()
+    assert not at.error and at.metric
+    assert at.query_params["to"] == "2026-11-20"
+
+
+def test_choosing_custom_starts_from_the_days_on_screen(page_as, make_staff, world):
+    at = _open(page_as, make_staff("manager"), survey=str(world.csat.id), period="this_week")
+    at.selectbox(key="sat_period").set_value("custom").run()
+    assert not at.exception
+    assert at.date_input(key="sat_from").value == WEEK
+    assert at.date_input(key="sat_to").value == WEEK + dt.timedelta(days=6)
+    assert at.query_params["from"] == WEEK.isoformat()

@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from benchmarks.satisfaction import process_cpu_seconds
 from db import survey_import as imp
 from db.models import Concern, SurveyAnswer, SurveyResponse
+from db.summaries import summary_drift
 from tests.satisfaction_world import NOW, TODAY, TZ_NAME, build_survey_world
 
 TZ = ZoneInfo(TZ_NAME)
@@ -339,17 +341,23 @@ def vendor_rows(count: int, low_every: int = 50):
 
 
 def test_fifty_thousand_rows_under_ten_seconds(session, world, manager):
-    """Parse, check, store, summaries and recovery concerns for a 50,000-row file. The recovery
-    concerns go one by one through the app's concern-opening path (about 10-40 ms each on this
-    shared machine), so this file has 50 of them; BENCHMARKS.md records the cost per concern.
+    """Parse, check, store, summaries and 1,000 recovery concerns (2 % of the rows) for a
+    50,000-row file, then the summaries still equal the raw rows.
 
-    The target is 10 s (benchmarks/satisfaction.py measures it); this test guards against a
-    regression at 3x that, because six test suites share this machine's two cores."""
-    data = csv_bytes(list(vendor_rows(50_000, low_every=1_000)))
+    The target is 10 s at the reference size (benchmarks/satisfaction.py measures it). On this
+    machine the wall time swings 3x with what else runs on its two cores, so the guard is on the
+    CPU time the import costs (this process plus its database backend): about 4 s here, against
+    well over 10 s for the row-level scale trigger and one-by-one concerns it replaced."""
+    data = csv_bytes(list(vendor_rows(50_000, low_every=50)))
+    backend = session.scalar(text("SELECT pg_backend_pid()"))
+    cpu = time.process_time() + process_cpu_seconds(backend)
     started = time.perf_counter()
     result = run_import(session, manager, data, mapping_for(world))
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() + process_cpu_seconds(backend) - cpu
     assert result.imported == 50_000 and result.answers == 100_000
-    assert len(result.concerns_opened) == 50
-    print(f"50,000-row import with 50 recovery concerns: {elapsed:.2f} s")
-    assert elapsed < 30
+    assert len(result.concerns_opened) == 1_000
+    print(f"50,000-row import with 1,000 recovery concerns: {elapsed:.2f} s, CPU {cpu:.2f} s")
+    assert cpu < 8
+    assert elapsed < 60
+    assert set(summary_drift(session=session).values()) == {0}
