@@ -1,7 +1,7 @@
 """survey answers checked per statement; a used question's scale is fixed
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-24
 
 A 50,000-row vendor file stores about 400,000 answers. The scale check on survey_answer was a
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
