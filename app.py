@@ -14,13 +14,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from components.account import password_change_form, password_changed_notice
+from components.facility import app_settings
 from components.login import ensure_signed_in, login_page
 from components.navigation import PAGES, pages_for
 from components.session import get_engine
 from components.shell import database_unavailable, require_permission
 from db.account import password_change_required
 from db.permissions import Permission, allows
-from db.settings import ConfigurationError, get_settings
+from db.settings import ConfigurationError
 
 ROOT = Path(__file__).resolve().parent
 
@@ -80,7 +81,7 @@ def _choose_password() -> None:
 
 
 def main() -> None:
-    settings = get_settings()
+    settings = app_settings()
     st.set_page_config(
         page_title=f"Patient Relations Desk · {settings.facility_name}",
         page_icon=":material/support_agent:",

@@ -25,8 +25,9 @@ from db.users import StaffMember
 from db.validation import InvalidInput
 
 APPLIES_NOTE = (
-    "Changes apply to concerns opened (or re-graded) after you save; concerns already open keep "
-    "the due times they were given."
+    "Changes apply to concerns opened after you save; concerns already open keep the due times "
+    "they were given. A re-graded concern takes the due hours in force then, but keeps the "
+    "written-response days of its opening, in the worklist and in the grievance figures alike."
 )
 
 

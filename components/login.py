@@ -19,6 +19,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 from streamlit_authenticator.models.cookie_model import CookieModel
 
+from components.facility import app_settings
 from components.presentation import presentation_forced
 from components.session import (
     DELETE_COOKIE_PENDING,
@@ -207,7 +208,7 @@ def ensure_signed_in(now: dt.datetime | None = None) -> StaffMember | None:
 
 def login_page() -> None:
     """The sign-in form (and, in demo mode, the demo accounts)."""
-    settings = get_settings()
+    settings = app_settings()
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.title("Patient Relations Desk")

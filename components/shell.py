@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
+from components.facility import app_settings
 from components.presentation import presentation_frame as show_presentation_frame
 from components.presentation import (
     presentation_toggle,
@@ -23,7 +24,6 @@ from components.session import (
     sign_out,
 )
 from db.permissions import Permission, allows
-from db.settings import get_settings
 from db.users import StaffMember
 
 IDLE_CHECK_SECONDS = 60
@@ -67,7 +67,7 @@ def _idle_watch() -> None:
 def _draw_sidebar(staff: StaffMember) -> None:
     with st.sidebar:
         show_line(Label(staff.display_name))
-        show_line(f"{', '.join(sorted(staff.roles))} · {get_settings().facility_name}", small=True)
+        show_line(f"{', '.join(sorted(staff.roles))} · {app_settings().facility_name}", small=True)
         presentation_toggle(staff)
         if st.button("Sign out", key="sign_out_button", icon=":material/logout:"):
             sign_out("You have signed out.")

@@ -19,12 +19,12 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from components.facility import app_settings
 from components.shell import get_engine
 from components.weekly_brief import COLUMNS, Brief, instrument_rows
 from components.weekly_exports import ExportFile, csv_files, pdf_file, weekly_brief, xlsx_file
 from db.kpi import data_version
 from db.periods import Period
-from db.settings import get_settings
 from db.users import StaffMember
 from db.weekly_summary import (
     last_complete_week,
@@ -64,7 +64,7 @@ def _brief(week: Period, version: int) -> Brief:
     # `version` only keys the cache: any write anywhere gives a new summary on the next run.
     with Session(get_engine()) as session, session.begin():
         return weekly_brief(
-            session=session, week=week, now=dt.datetime.now(dt.UTC), settings=get_settings()
+            session=session, week=week, now=dt.datetime.now(dt.UTC), settings=app_settings()
         )
 
 

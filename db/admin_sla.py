@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.admin import record_admin_change, require_admin
 from db.models import PublicHoliday, SlaRule, SlaTarget
+from db.sla import MAX_WRITTEN_RESPONSE_DAYS
 from db.users import StaffMember
 from db.validation import InvalidInput
 
@@ -72,8 +73,8 @@ def update_grievance_rule(
     errors: dict[str, str] = {}
     if not 1 <= acknowledgement_business_days <= 30:
         errors["acknowledgement_business_days"] = "Use 1 to 30 business days."
-    if not 1 <= written_response_days <= 60:
-        errors["written_response_days"] = "Use 1 to 60 days."
+    if not 1 <= written_response_days <= MAX_WRITTEN_RESPONSE_DAYS:
+        errors["written_response_days"] = f"Use 1 to {MAX_WRITTEN_RESPONSE_DAYS} days."
     if not business_weekdays or set(business_weekdays) - set(WEEKDAY_NAMES):
         errors["business_weekdays"] = "Choose at least one business day."
     if errors:

@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.admin_facility import with_stored_facility
 from db.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo_accounts
 from db.engine import database_url, demo_app_role_password, make_engine
 from db.migrate import upgrade_to_head
@@ -101,7 +102,10 @@ def prepare(port: str) -> None:
         with Session(engine) as session, session.begin():
             ensure_demo_accounts(session=session)
     _seed_instruments(engine)
-    _summaries_at_start(engine, settings.facility_tz_name)
+    with Session(engine) as session:
+        # The administrator's stored time zone, else the environment's.
+        tz_name = with_stored_facility(session=session, defaults=settings).facility_tz_name
+    _summaries_at_start(engine, tz_name)
     if settings.demo_mode:
         print()
         print(f"Patient Relations Desk: http://localhost:{port}")
@@ -272,7 +276,9 @@ def weekly_summary_command(args: argparse.Namespace) -> int:
     )
 
     MAILED = ("pdf", "xlsx")
-    settings = get_settings()
+    engine = _engine()
+    with Session(engine) as session:
+        settings = with_stored_facility(session=session, defaults=get_settings())
     now = dt.datetime.now(dt.UTC)
     try:
         if args.week == "last":
@@ -290,7 +296,6 @@ def weekly_summary_command(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     username = f"cli:{getpass.getuser()}"
-    engine = _engine()
     with Session(engine) as session, session.begin():
         package = weekly_package(session=session, week=week, now=now, settings=settings)
         wanted = tuple(f for f in FORMATS if f in formats or (recipients and f in MAILED))

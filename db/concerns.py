@@ -36,7 +36,7 @@ from db.models import (
     Patient,
 )
 from db.permissions import Permission, allows, require
-from db.sla import concern_due_at, grievance_clock, sla_targets
+from db.sla import as_opened, concern_due_at, grievance_clock, sla_targets
 from db.users import StaffMember
 from db.validation import (
     MAX_LONG_TEXT,
@@ -834,7 +834,8 @@ def change_severity(
         raise InvalidInput({"severity": "Choose a severity."})
     concern = _locked(session, staff, concern_id, seen_version)
     targets = sla_targets(session=session)  # read before changing the row: one version step
-    clock = grievance_clock(session=session)
+    # The written-response days in force when it was opened, not today's rule.
+    clock = as_opened(grievance_clock(session=session), concern.written_response_days)
     before = {
         "severity": concern.severity,
         "due_at": concern.due_at.isoformat() if concern.due_at else None,

@@ -587,6 +587,7 @@ def _open_concern(
             abuse_neglect_flag=abuse_flag,
             qio_referral_flag=qio_flag,
             opened_at=opened_at,
+            written_response_days=clock.written_response_days,
             due_at=due_at,
             acknowledgement_due_at=(
                 grievance_acknowledgement_due_at(opened_at, tz, clock)

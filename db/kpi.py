@@ -57,7 +57,7 @@ from db.models import (
     SurveyQuestion,
 )
 from db.periods import Period, facility_today, local_midnight
-from db.sla import GRIEVANCE_RESPONSE_DAYS
+from db.sla import MAX_WRITTEN_RESPONSE_DAYS
 
 RESOLVED_FIRST_CONTACT = "resolved-first-contact"
 CONCERN_OPENED = "concern-opened"
@@ -439,10 +439,11 @@ def median_days_to_resolve(
 
 def grievance_response_window_end(tz_name: str):
     """SQL for the end of a grievance's written-response window: the database function
-    grievance_response_window_end (migration 0005), which the summary triggers call too. Its
-    rule is db.sla.grievance_response_due_at's, written down in docs/metrics.md."""
+    grievance_response_window_end (migration 0013), which the summary triggers call too, with
+    the days in force when the concern was opened. Its rule is
+    db.sla.grievance_response_due_at's, written down in docs/metrics.md."""
     return func.grievance_response_window_end(
-        Concern.opened_at, tz_name, type_=DateTime(timezone=True)
+        Concern.opened_at, tz_name, Concern.written_response_days, type_=DateTime(timezone=True)
     )
 
 
@@ -454,7 +455,8 @@ def grievance_response_compliance(
     department_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> KpiResult:
-    """Of grievances whose 7-day written-response window ended in the period (and by `now`:
+    """Of grievances whose written-response window (7 days unless the administrator set
+    otherwise before the grievance was opened) ended in the period (and by `now`:
     a window still running has not ended), the share with written_response_at at or before the
     window's end.
 
@@ -495,8 +497,9 @@ def _windows_ended_today(
     window_end = grievance_response_window_end(tz_name)
     day_start = local_midnight(today, tz)
     ended = and_(window_end >= day_start, window_end < now)
-    # A window ends 7 local days after opening: 8 UTC days back covers any DST change.
-    reach = dt.timedelta(days=GRIEVANCE_RESPONSE_DAYS + 1)
+    # A window ends at most MAX_WRITTEN_RESPONSE_DAYS local days after opening: one UTC day
+    # more covers any DST change.
+    reach = dt.timedelta(days=MAX_WRITTEN_RESPONSE_DAYS + 1)
     row = session.execute(
         select(
             func.count().filter(ended, c.written_response_at <= window_end),

@@ -311,6 +311,9 @@ class Concern(Base):
     acknowledgement_due_at: Mapped[dt.datetime | None] = mapped_column(TZ)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(TZ)
     written_response_at: Mapped[dt.datetime | None] = mapped_column(TZ)
+    # The grievance written-response days in force when the concern was opened: a later change
+    # of the rule applies to concerns opened after it, in the worklist and in the KPI alike.
+    written_response_days: Mapped[int] = mapped_column(SmallInteger, server_default="7")
     response_contact_person: Mapped[str | None] = mapped_column(Text)
     response_steps_taken: Mapped[str | None] = mapped_column(Text)
     response_result: Mapped[str | None] = mapped_column(Text)
@@ -331,6 +334,9 @@ class Concern(Base):
         CheckConstraint(_in("status", STATUSES), name="status"),
         CheckConstraint("length(btrim(summary)) BETWEEN 1 AND 4000", name="summary_length"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "written_response_days BETWEEN 1 AND 60", name="written_response_days_range"
+        ),
         CheckConstraint("type = 'compliment' OR due_at IS NOT NULL", name="due_unless_compliment"),
         CheckConstraint("due_at IS NULL OR due_at >= opened_at", name="due_after_opened"),
         CheckConstraint(
@@ -660,6 +666,27 @@ class AuditLog(Base):
 # Dashboard summaries (migration 0002): per-day counts on the facility's calendar, kept current
 # by database triggers on the tables they summarise. Never written by the app; read by db.kpi.
 # department_id 0 stands for "no department".
+
+
+class FacilitySetting(Base):
+    """The facility's name and time zone as the administrator set them (one row); None: the
+    environment's value (db.settings) applies."""
+
+    __tablename__ = "facility_setting"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="1")
+    name: Mapped[str | None] = mapped_column(Text)
+    time_zone: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint(
+            "name IS NULL OR length(btrim(name)) BETWEEN 2 AND 120", name="name_length"
+        ),
+        CheckConstraint(
+            "time_zone IS NULL OR length(time_zone) BETWEEN 3 AND 64", name="time_zone_length"
+        ),
+    )
 
 
 class DashboardSummaryState(Base):

@@ -3,8 +3,9 @@
 Targets live in the `sla_target` table (admin-editable; defaults: critical 24 hours, high 3
 days, medium 7 days, low 14 days; compliments carry no clock). Grievances also carry CMS's
 clocks, in the `sla_rule` row: acknowledgement within 1 business day and a written response
-within 7 days by default. Business days are the working weekdays of `sla_rule` minus the
-facility's public holidays (`public_holiday`).
+within 7 days by default. A change applies to concerns opened after it: each concern keeps the
+written-response days in force when it was opened. Business days are the working weekdays of
+`sla_rule` minus the facility's public holidays (`public_holiday`).
 
 Whole days are counted on the facility's calendar, so "3 days" from 10:00 is 10:00 three days
 later in the facility's time zone even when a daylight-saving change falls in between. Other
@@ -14,7 +15,7 @@ hour counts are elapsed hours.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from db.models import PublicHoliday, SlaRule, SlaTarget
 
-GRIEVANCE_RESPONSE_DAYS = 7
+GRIEVANCE_RESPONSE_DAYS = 7  # the default; the administrator's value is sla_rule's
+# The longest written-response window the administrator may set (a database CHECK too).
+MAX_WRITTEN_RESPONSE_DAYS = 60
 ACKNOWLEDGEMENT_BUSINESS_DAYS = 1
 MONDAY_TO_FRIDAY = frozenset({1, 2, 3, 4, 5})  # ISO weekdays
 
@@ -52,6 +55,12 @@ def grievance_clock(*, session: Session) -> GrievanceClock:
         business_weekdays=frozenset(rule.business_weekdays),
         holidays=holidays,
     )
+
+
+def as_opened(clock: GrievanceClock, written_response_days: int) -> GrievanceClock:
+    """The clock as it applies to one concern: with the written-response days in force when the
+    concern was opened (concern.written_response_days), whatever the rule says now."""
+    return replace(clock, written_response_days=written_response_days)
 
 
 def sla_targets(*, session: Session) -> dict[tuple[str, str], int | None]:
@@ -128,14 +137,15 @@ def concern_due_at(
 def grievance_response_due_at(
     opened_at: dt.datetime, tz: ZoneInfo, clock: GrievanceClock = DEFAULT_GRIEVANCE_CLOCK
 ) -> dt.datetime:
-    """CMS: the written response is due within 7 days of the grievance (admin-editable).
+    """CMS: the written response is due within 7 days of the grievance (admin-editable; each
+    concern keeps the days in force when it was opened, see `as_opened`).
 
     The same local clock time that many calendar days later; when clocks go back and that time
     happens twice, the first of the two; when clocks go forward past it, the moment after the
     gap. The grievance response KPI uses the same rule in SQL (the database function
-    grievance_response_window_end, migration 0005) with the default 7 days; docs/metrics.md
-    writes it down and tests/test_grievance_window.py holds the two to it at both clock
-    changes."""
+    grievance_response_window_end(opened_at, tz, days), migration 0013) with each concern's
+    written_response_days; docs/metrics.md writes it down and tests/test_grievance_window.py
+    holds the two to it at both clock changes."""
     return add_hours_on_facility_calendar(opened_at, clock.written_response_days * 24, tz)
 
 

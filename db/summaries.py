@@ -7,7 +7,9 @@ things can still leave them out of step with the raw rows: a load that bypasses 
 hand), and a change of the facility's time zone, which moves every local day. So:
 
 - `ensure_summary_time_zone` makes the summaries count days in the facility's zone (a rebuild
-  when it changed). `python -m db.cli prepare` runs it at start; a page view never rebuilds.
+  when it changed). `python -m db.cli prepare` runs it at start; a page view never rebuilds,
+  except the administrator's time zone change (`change_summary_time_zone`, with progress),
+  which is refused while another rebuild holds the lock.
 - `totals_differ` is the cheap check `prepare` also runs: each summary's grand totals against a
   count of its raw rows (1.5 to 3 s at the reference size on a busy 2-core machine).
 - `summary_differences` compares every summary row with the same aggregate computed from the raw
@@ -95,6 +97,47 @@ def ensure_summary_time_zone(*, session: Session, tz_name: str) -> bool:
     zone. Returns True when it rebuilt. Run at start (db.cli prepare), never from a page."""
     if summary_time_zone(session=session) == tz_name:
         return False
+    # Waits for a rebuild the administrator started, then does its own.
+    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SUMMARY_REBUILD_LOCK})
+    _set_summary_time_zone(session, tz_name)
+    rebuild_summaries(session=session)
+    return True
+
+
+# pg_advisory_xact_lock key held by whoever rebuilds the summaries, until that transaction ends.
+SUMMARY_REBUILD_LOCK = 0x50524453  # "PRDS"
+
+
+class RebuildRunning(RuntimeError):
+    """Another rebuild of the dashboard summaries is running; try again when it has finished."""
+
+
+def change_summary_time_zone(
+    *,
+    session: Session,
+    tz_name: str,
+    progress: Callable[[float, str], Any] = lambda _f, _m: None,
+) -> None:
+    """Count the summaries' days in `tz_name`: refill each summary on the new calendar, day
+    summaries before their weekly rollups, reporting (fraction done, what). Refused with
+    RebuildRunning while another rebuild holds the lock (it is held until the caller's commit or
+    rollback). Readers see the old figures until the caller commits."""
+    if not session.scalar(
+        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SUMMARY_REBUILD_LOCK}
+    ):
+        raise RebuildRunning(
+            "The dashboard figures are being rebuilt already (another time zone change or a "
+            "repair). Try again when it has finished."
+        )
+    _set_summary_time_zone(session, tz_name)
+    tables = list(SUMMARY_KEYS)
+    for done, table in enumerate(tables):
+        progress(done / len(tables), f"Counting {table.replace('_', ' ')} in {tz_name}")
+        refresh_summary(session=session, table=table)
+    progress(1.0, f"The dashboard figures now count days in {tz_name}")
+
+
+def _set_summary_time_zone(session: Session, tz_name: str) -> None:
     session.execute(
         text(
             "INSERT INTO dashboard_summary_state (id, facility_tz) VALUES (1, :tz) "
@@ -102,8 +145,6 @@ def ensure_summary_time_zone(*, session: Session, tz_name: str) -> bool:
         ),
         {"tz": tz_name},
     )
-    rebuild_summaries(session=session)
-    return True
 
 
 def rebuild_summaries(*, session: Session) -> None:

@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session
 from components import dashboard_view as view
 from components.dashboard_data import department_choices, load_dashboard
 from components.dashboard_filters import CHART_KEY, DashboardView
+from components.facility import app_settings
 from components.safe import Label, show_line
 from components.shell import get_engine, presentation_frame, require_permission
 from db import periods
 from db.dashboard_queries import overdue_concerns, overdue_counts
 from db.permissions import Permission, allows
-from db.settings import get_settings
 
 staff = require_permission(Permission.VIEWS_DASHBOARD)
 presenting = presentation_frame()
-settings = get_settings()
+settings = app_settings()
 now = dt.datetime.now(dt.UTC)
 today = periods.facility_today(settings.facility_tz, now)
 names = dict(department_choices())

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
+from components.facility import app_settings
 from components.navigation import pages_for
 from components.safe import show_heading, show_line
 from components.shell import require_permission
 from db.permissions import Permission
-from db.settings import get_settings
 
 staff = require_permission(Permission.SIGNS_IN)
-settings = get_settings()
+settings = app_settings()
 
 show_heading(f"Good to see you, {staff.display_name}", level=1)
 show_line(f"{settings.facility_name} · Patient Relations Desk")

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from components.drafts import draft_notice, forget_draft, keep_draft, restore_draft
+from components.facility import app_settings
 from components.form_helpers import field_error, move_focus
 from components.interaction_form import (
     OUTCOME_LABELS,
@@ -27,11 +28,10 @@ from db.patients import RECENT_CONTACT_WINDOW, contacts_since, open_concerns_of
 from db.periods import facility_today, local_midnight
 from db.permissions import Permission, allows
 from db.reference import active_categories, active_departments
-from db.settings import get_settings
 from db.users import list_staff
 
 staff = require_permission(Permission.LOGS_INTERACTIONS)
-tz = get_settings().facility_tz
+tz = app_settings().facility_tz
 st.title("Log interaction")
 if presentation_mode():
     st.info("Logging is switched off in presentation mode.")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from components import concern_views as views
 from components import url_state
 from components.concern_actions import ActionContext, action_panel
+from components.facility import app_settings
 from components.form_helpers import clear_form
 from components.safe import show_notice
 from components.shell import get_engine, presentation_mode, require_permission
@@ -16,12 +17,11 @@ from components.worklist import worklist_filters, worklist_table
 from db.concerns import concern_detail, may_act, open_concerns
 from db.permissions import Permission, allows
 from db.reference import active_categories, active_departments
-from db.settings import get_settings
 from db.users import list_staff
 from db.validation import InvalidInput
 
 staff = require_permission(Permission.WORKS_CONCERNS)
-tz = get_settings().facility_tz
+tz = app_settings().facility_tz
 presenting = presentation_mode()
 now = dt.datetime.now(dt.UTC)
 

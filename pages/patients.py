@@ -5,16 +5,16 @@ import datetime as dt
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from components.facility import app_settings
 from components.interaction_form import OUTCOME_LABELS
 from components.patient_picker import patient_picker
 from components.safe import show_heading, show_line, show_table
 from components.shell import get_engine, presentation_mode, require_permission
 from db.patients import is_repeat_contact, open_patient_record, patient_timeline
 from db.permissions import Permission
-from db.settings import get_settings
 
 staff = require_permission(Permission.SEES_PATIENT_IDENTIFIERS)
-tz = get_settings().facility_tz
+tz = app_settings().facility_tz
 st.title("Patients")
 if presentation_mode():
     st.info("Patient records are hidden in presentation mode.")

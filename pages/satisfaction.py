@@ -15,18 +15,18 @@ from components import satisfaction_view as view_rules
 from components import satisfaction_widgets as widgets
 from components import url_state
 from components.dashboard_data import department_choices
+from components.facility import app_settings
 from components.safe import show_line
 from components.shell import get_engine, presentation_frame, require_permission
 from components.survey_forms import import_section, response_entry_form
 from db import periods
 from db import satisfaction as sat
 from db.permissions import Permission, allows
-from db.settings import get_settings
 from db.validation import MAX_SEARCH_TEXT, text_problem
 
 staff = require_permission(Permission.VIEWS_SATISFACTION)
 presenting = presentation_frame()
-settings = get_settings()
+settings = app_settings()
 now = dt.datetime.now(dt.UTC)
 today = periods.facility_today(settings.facility_tz, now)
 engine = get_engine()

@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from components import url_state
+from components.facility import app_settings
 from components.shell import presentation_frame, require_permission
 from components.weekly_view import (
     load_brief,
@@ -17,12 +18,11 @@ from components.weekly_view import (
     week_option_label,
 )
 from db.permissions import Permission, allows
-from db.settings import get_settings
 from db.weekly_summary import last_complete_week, parse_week, week_label
 
 staff = require_permission(Permission.READS_WEEKLY_SUMMARY)
 presenting = presentation_frame()
-settings = get_settings()
+settings = app_settings()
 now = dt.datetime.now(dt.UTC)
 tz_name = settings.facility_tz_name
 PICKER = url_state.widget_key("weekly", "week")

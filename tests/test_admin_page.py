@@ -98,7 +98,8 @@ def test_categories_section_shows_the_taxonomy(page_as, admin):
 
 def test_sla_section_saves_grievance_clocks_and_holidays(engine, page_as, admin):
     at = _section(page_as(ADMIN, admin).run(), "SLA targets")
-    assert any("opened (or re-graded) after you save" in i.value for i in at.info)
+    assert any("opened after you save" in i.value for i in at.info)
+    assert any("keeps the written-response days of its opening" in i.value for i in at.info)
     at.number_input[0].set_value(0)
     at.button(key=next(b.key for b in at.button if b.label == "Save grievance clocks")).click()
     at = at.run()

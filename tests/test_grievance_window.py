@@ -39,7 +39,7 @@ CHANGES = {
 
 def _window_end_in_sql(session: Session, opened: list[dt.datetime], tz_name: str):
     return session.scalars(
-        text("SELECT grievance_response_window_end(o, :tz) FROM unnest(:opened) AS o"),
+        text("SELECT grievance_response_window_end(o, :tz, 7) FROM unnest(:opened) AS o"),
         {"opened": opened, "tz": tz_name},
     ).all()
 

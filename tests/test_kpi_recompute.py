@@ -189,7 +189,8 @@ def plain_kpis(session: Session, period: Period, dept: int | None) -> dict[str, 
         dept,
     )
     out["median days"] = (None if median is None else float(median), resolved)
-    # The window's end: the local time 7 days later; PostgreSQL reads a repeated time as the
+    # The window's end: the local time written_response_days (those in force at opening) later;
+    # PostgreSQL reads a repeated time as the
     # second pass (`later`), so take the first when there is one: the same clock time at the
     # offset in force a day before.
     in_time, ended = _one(
@@ -201,7 +202,8 @@ def plain_kpis(session: Session, period: Period, dept: int | None) -> dict[str, 
         "   SELECT *, timezone('UTC', local_end - (timezone(:tz, later - interval '1 day')"
         "                        - timezone('UTC', later - interval '1 day'))) AS earlier"
         "   FROM (SELECT *, timezone(:tz, local_end) AS later FROM ("
-        "     SELECT *, timezone(:tz, opened_at) + interval '7 days' AS local_end"
+        "     SELECT *, timezone(:tz, opened_at) + written_response_days * interval '1 day'"
+        "      AS local_end"
         "     FROM concern WHERE type = 'grievance') a) b) c) g"
         f" WHERE window_end >= :start AND window_end < least(:end, :now) AND {DEPARTMENT}",
         period,
