@@ -1,4 +1,5 @@
-"""Changing one's own password: from My account, and the forced step after an admin reset."""
+"""Changing one's own password (from My account, and the forced step after an admin reset), and
+signing out of every browser at once."""
 
 from __future__ import annotations
 
@@ -8,12 +9,29 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from components.admin_forms import FieldSlots
-from components.session import SESSION_ID_KEY, SESSION_STARTED_KEY, get_engine
+from components.session import (
+    SESSION_ID_KEY,
+    SESSION_STARTED_KEY,
+    current_staff,
+    get_engine,
+    sign_out,
+)
 from db.account import change_own_password
-from db.users import MIN_PASSWORD_LENGTH, StaffMember, start_session
+from db.users import MIN_PASSWORD_LENGTH, StaffMember, end_all_sessions, start_session
 from db.validation import InvalidInput
 
 CHANGED_KEY = "own_password_changed"
+SIGNED_OUT_EVERYWHERE = "You have signed out on every browser and device."
+
+
+def sign_out_everywhere() -> None:
+    """End every session of the signed-in person (a shared workstation left signed in, a phone),
+    then this browser's. "Sign out" ends this browser's only."""
+    staff = current_staff()
+    if staff is not None:
+        with Session(get_engine()) as session, session.begin():
+            end_all_sessions(session=session, user_id=staff.id, username=staff.username)
+    sign_out(SIGNED_OUT_EVERYWHERE)
 
 
 def password_change_form(staff: StaffMember, *, forced: bool) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
+from components.account import sign_out_everywhere
 from components.facility import app_settings
 from components.presentation import presentation_frame as show_presentation_frame
 from components.presentation import (
@@ -69,8 +70,21 @@ def _draw_sidebar(staff: StaffMember) -> None:
         show_line(Label(staff.display_name))
         show_line(f"{', '.join(sorted(staff.roles))} · {app_settings().facility_name}", small=True)
         presentation_toggle(staff)
-        if st.button("Sign out", key="sign_out_button", icon=":material/logout:"):
+        if st.button(
+            "Sign out",
+            key="sign_out_button",
+            icon=":material/logout:",
+            help="This browser only",
+        ):
             sign_out("You have signed out.")
+            st.rerun()
+        if st.button(
+            "Sign out everywhere",
+            key="sign_out_everywhere_button",
+            icon=":material/devices:",
+            help="Every browser and device where you are signed in",
+        ):
+            sign_out_everywhere()
             st.rerun()
 
 

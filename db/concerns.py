@@ -416,16 +416,24 @@ def may_act(staff: StaffMember, owner_id: int | None) -> bool:
 
 
 def concern_detail(
-    *, session: Session, staff: StaffMember, concern_id: int, shows_patient: bool
+    *,
+    session: Session,
+    staff: StaffMember,
+    concern_id: int,
+    shows_patient: bool,
+    opening: bool = True,
 ) -> ConcernDetail | None:
-    """One concern with its issues and timeline; writes the view-concern audit row (and
-    view-patient when the patient's identity is on screen)."""
+    """One concern with its issues and timeline; when this is an opening (not a rerun of a page
+    that has it open already), writes the view-concern audit row (and view-patient when the
+    patient's identity is on screen)."""
     require(staff, Permission.WORKS_CONCERNS)
     detail = _read_detail(session, concern_id)
     if detail is None:
         return None
     if not may_act(staff, detail.owner_id):
         raise PermissionError("This concern belongs to another executive.")
+    if not opening:
+        return detail
     record_audit(
         session=session,
         action="view-concern",

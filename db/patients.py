@@ -329,20 +329,22 @@ class PatientRecord:
 
 
 def open_patient_record(
-    *, session: Session, patient_id: int, staff_id: int, username: str
+    *, session: Session, patient_id: int, staff_id: int, username: str, opening: bool = True
 ) -> PatientRecord | None:
-    """Read a patient's record and write the view-patient audit row in the same transaction."""
+    """Read a patient's record and, when this is an opening (not a rerun of a page that has it
+    open already), write the view-patient audit row in the same transaction."""
     patient = session.get(Patient, patient_id)
     if patient is None:
         return None
-    record_audit(
-        session=session,
-        action="view-patient",
-        username=username,
-        user_id=staff_id,
-        entity="patient",
-        entity_id=patient_id,
-    )
+    if opening:
+        record_audit(
+            session=session,
+            action="view-patient",
+            username=username,
+            user_id=staff_id,
+            entity="patient",
+            entity_id=patient_id,
+        )
     return PatientRecord(
         id=patient.id,
         mrn=patient.mrn,

@@ -56,6 +56,8 @@ class Settings:
     cookie_key: str | None
     cookie_expiry_hours: float
     idle_timeout_minutes: int
+    # However active, a session ends this long after sign-in (PRD_SESSION_LIFETIME_HOURS).
+    session_lifetime_hours: float = 12.0
     server_address: str | None = None  # PRD_SERVER_ADDRESS
     # Outgoing mail for the scheduled weekly summary (python -m db.cli weekly-summary --mail-to).
     smtp_host: str | None = None
@@ -144,6 +146,7 @@ def get_settings() -> Settings:
         cookie_key=_get("PRD_COOKIE_KEY"),
         cookie_expiry_hours=float(_get("PRD_COOKIE_EXPIRY_HOURS", "8")),
         idle_timeout_minutes=int(_get("PRD_IDLE_TIMEOUT_MINUTES", "15")),
+        session_lifetime_hours=float(_get("PRD_SESSION_LIFETIME_HOURS", "12")),
         server_address=_get("PRD_SERVER_ADDRESS"),
         smtp_host=_get("PRD_SMTP_HOST"),
         smtp_port=int(_get("PRD_SMTP_PORT", "587")),

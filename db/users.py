@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import record_audit
 from db.models import ROLES, AppUser, StaffSession
+from db.settings import get_settings
 
 MAX_FAILED_LOGINS = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -188,14 +189,17 @@ def staff_for_session(
     idle_timeout: dt.timedelta,
     now: dt.datetime,
     active: bool = True,
+    lifetime: dt.timedelta | None = None,
 ) -> StaffMember | None:
     """The staff member behind a session or sign-in cookie, if it is still valid; records the
     activity (unless `active` is False: a rerun nobody asked for).
 
     Refused when the session is unknown, was ended (sign-out), was issued at another time than
-    the cookie says, has been idle longer than `idle_timeout` (it is ended then), or began before
-    the user's last password change; and when the account is gone or inactive. A lock-out does
-    not end it: it stops new sign-ins, and this session already proved the password.
+    the cookie says, has been idle longer than `idle_timeout` or began longer than `lifetime` ago
+    (default: the session_lifetime_hours setting, 12 hours; it is ended then, however active),
+    or began before the user's last password change; and when the account is gone or inactive.
+    A lock-out does not end it: it stops new sign-ins, and this session already proved the
+    password.
     """
     row = session.get(StaffSession, session_id, with_for_update=True)
     if row is None or row.ended_at is not None or row.issued_at != issued_at:
@@ -203,7 +207,9 @@ def staff_for_session(
     user = session.get(AppUser, row.user_id)
     if user is None or not user.active or user.username != normalise_username(username):
         return None
-    if now - row.last_activity_at > idle_timeout:
+    if lifetime is None:
+        lifetime = dt.timedelta(hours=get_settings().session_lifetime_hours)
+    if now - row.last_activity_at > idle_timeout or now - row.issued_at > lifetime:
         row.ended_at = max(now, row.issued_at)
         return None
     if user.sessions_valid_after is not None and row.issued_at < user.sessions_valid_after:

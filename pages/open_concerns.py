@@ -10,6 +10,7 @@ from components import url_state
 from components.concern_actions import ActionContext, action_panel
 from components.facility import app_settings
 from components.form_helpers import clear_form
+from components.openings import forget_opening, is_new_opening, remember_opening
 from components.safe import show_notice
 from components.shell import get_engine, presentation_mode, require_permission
 from components.wording import counted
@@ -39,15 +40,23 @@ if flash:
     show_notice("success", flash)
 
 concern_id = url_state.whole_number(st.query_params, "concern")
-if concern_id is not None:
+if concern_id is None:
+    forget_opening("concern")
+else:
     if st.button("← Back to the worklist", key="back_to_worklist"):
         st.switch_page(
             "pages/open_concerns.py", query_params=st.session_state.get("worklist_params", {})
         )
+    # Presenting hides the patient: turning it off shows the patient, a new opening of them.
+    opening = is_new_opening("concern", (concern_id, presenting))
     with Session(get_engine()) as session, session.begin():
         try:
             detail = concern_detail(
-                session=session, staff=staff, concern_id=concern_id, shows_patient=not presenting
+                session=session,
+                staff=staff,
+                concern_id=concern_id,
+                shows_patient=not presenting,
+                opening=opening,
             )
         except PermissionError as refused:
             st.error(str(refused))
@@ -55,6 +64,7 @@ if concern_id is not None:
     if detail is None:
         st.error(f"There is no concern #{concern_id}.")
         st.stop()
+    remember_opening("concern", (concern_id, presenting))
     seen_key = f"concern_seen_{concern_id}"
     seen = st.session_state.get(seen_key) or detail
     conflict = st.session_state.pop(f"conflict_{concern_id}", None)

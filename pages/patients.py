@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from components.facility import app_settings
 from components.interaction_form import OUTCOME_LABELS
+from components.openings import forget_opening, is_new_opening, remember_opening
 from components.patient_picker import patient_picker
 from components.safe import show_heading, show_line, show_table
 from components.shell import get_engine, presentation_mode, require_permission
@@ -22,17 +23,24 @@ if presentation_mode():
 
 choice = patient_picker(staff, key="patients_lookup", modes=False)
 if choice.patient is None:
+    forget_opening("patient")
     st.caption('Search by MRN, name ("smith jo") or phone digits, then press Enter.')
     st.stop()
 
 now = dt.datetime.now(dt.UTC)
+opening = is_new_opening("patient", choice.patient.id)
 with Session(get_engine()) as session, session.begin():
     record = open_patient_record(
-        session=session, patient_id=choice.patient.id, staff_id=staff.id, username=staff.username
+        session=session,
+        patient_id=choice.patient.id,
+        staff_id=staff.id,
+        username=staff.username,
+        opening=opening,
     )
     timeline = patient_timeline(session=session, patient_id=choice.patient.id)
     repeat = is_repeat_contact(session=session, patient_id=choice.patient.id, now=now)
 
+remember_opening("patient", choice.patient.id)  # audited (committed): reruns are not openings
 show_heading(f"{record.family_name}, {record.given_name}")
 details = [
     f"MRN {record.mrn}",

@@ -24,7 +24,7 @@ def test_first_submit_signs_in_and_shows_the_role_menu(engine, make_staff):
     at = sign_in(AppTest.from_file(APP, default_timeout=30).run(), "pnair", "correct-horse-1")
     assert not at.exception
     assert at.session_state["staff"].id == staff.id
-    assert [b.key for b in at.sidebar.button] == ["sign_out_button"]
+    assert [b.key for b in at.sidebar.button] == ["sign_out_button", "sign_out_everywhere_button"]
 
 
 def test_wrong_password_keeps_the_username_and_says_why(engine, make_staff):
