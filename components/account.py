@@ -29,8 +29,11 @@ def sign_out_everywhere() -> None:
     then this browser's. "Sign out" ends this browser's only."""
     staff = current_staff()
     if staff is not None:
+        # Whole seconds, the precision of a session's issue time: signing in again at once is
+        # not taken for a session issued before this.
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         with Session(get_engine()) as session, session.begin():
-            end_all_sessions(session=session, user_id=staff.id, username=staff.username)
+            end_all_sessions(session=session, user_id=staff.id, username=staff.username, now=now)
     sign_out(SIGNED_OUT_EVERYWHERE)
 
 

@@ -244,11 +244,14 @@ def end_all_sessions(
     """Logout: every session and login cookie of this user issued before now stops working.
 
     "Now" is the app server's clock, the same clock that stamps session starts, so the
-    comparison in `staff_for_session` never mixes two clocks."""
+    comparison in `staff_for_session` never mixes two clocks. The sessions open now are also
+    ended one by one, so one that began within the same second as `now` ends too."""
+    now = now or dt.datetime.now(dt.UTC)
+    session.execute(update(AppUser).where(AppUser.id == user_id).values(sessions_valid_after=now))
     session.execute(
-        update(AppUser)
-        .where(AppUser.id == user_id)
-        .values(sessions_valid_after=now or dt.datetime.now(dt.UTC))
+        update(StaffSession)
+        .where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
+        .values(ended_at=func.greatest(now, StaffSession.issued_at))
     )
     record_audit(session=session, action="logout", username=username, user_id=user_id)
 

@@ -32,7 +32,8 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("textbox", name="Password").press("Enter")
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=RERUN_TIMEOUT_MS)
+    sign_out = page.get_by_role("button", name="Sign out", exact=True)
+    expect(sign_out).to_be_visible(timeout=RERUN_TIMEOUT_MS)
     wait_for_sign_in_cookie(page)
 
 

@@ -27,7 +27,8 @@ def _reload(page: Page) -> None:
     wait_for_rerun(page)
     # A reload is a new browser session: the sign-in cookie is read back by a component, whose
     # report reruns the app. Follow those runs until the page is drawn signed in and settled.
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=RERUN_TIMEOUT_MS)
+    sign_out = page.get_by_role("button", name="Sign out", exact=True)
+    expect(sign_out).to_be_visible(timeout=RERUN_TIMEOUT_MS)
     wait_for_rerun(page)
 
 

@@ -25,10 +25,10 @@ def test_a_copied_cookie_stops_working_once_its_session_is_signed_out(
         second = other.new_page()
         second.goto(live_app)
         wait_for_rerun(second)
-        expect(second.get_by_role("button", name="Sign out")).to_be_visible()
+        expect(second.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
         # Signing out in the first browser ends the session on the server.
         wait_for_rerun(browser_page)
-        browser_page.get_by_role("button", name="Sign out").click()
+        browser_page.get_by_role("button", name="Sign out", exact=True).click()
         wait_for_rerun(browser_page)
         expect(browser_page.get_by_role("textbox", name="Username")).to_be_visible()
         third = other.new_page()

@@ -13,7 +13,7 @@ def test_first_sign_in_submit_opens_the_role_menu(live_app, browser_page, make_s
     browser_page.reload()
     wait_for_rerun(browser_page)
     expect(browser_page.get_by_text(f"Good to see you, {staff.display_name}")).to_be_visible()
-    browser_page.get_by_role("button", name="Sign out").click()
+    browser_page.get_by_role("button", name="Sign out", exact=True).click()
     wait_for_rerun(browser_page)
     expect(browser_page.get_by_role("textbox", name="Username")).to_be_visible()
 
