@@ -8,9 +8,9 @@ fields on the rerun that follows the failed save.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -21,7 +21,14 @@ from components.patient_picker import FIND, NEW
 from components.safe import Label, show_line, show_notice
 from components.wording import counted, shortened
 from db.concerns import may_act
-from db.intake import AUTO_TYPE, ConcernDraft, InteractionDraft, RecentInteraction
+from db.grievance import COMPLAINT_TYPES, GrievanceProposal, propose_grievance
+from db.intake import (
+    AUTO_TYPE,
+    ConcernDraft,
+    InteractionDraft,
+    RecentInteraction,
+    complaint_facts,
+)
 from db.models import CHANNELS, CONCERN_TYPES, DIRECTIONS, SEVERITIES
 from db.patients import NewPatient, OpenConcernSummary
 from db.users import StaffMember
@@ -38,7 +45,7 @@ TYPE_LABELS = {AUTO_TYPE: "Complaint or grievance, by the CMS rules"} | {
 }
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Choices:
     """The options the form offers, read from the database by the page."""
 
@@ -55,7 +62,6 @@ def log_draft_form(key: str) -> DraftForm:
         key=key,
         typed={
             "summary": "Summary",
-            "override": OVERRIDE_LABEL,
             "mrn": "MRN",
             "given": "Given name",
             "family": "Family name",
@@ -66,6 +72,9 @@ def log_draft_form(key: str) -> DraftForm:
             "patient_query": "",
             "patient_mode": FIND,
             "outcome": "resolved-first-contact",
+            # Outside the st.form (the proposal above it follows every change), so the server
+            # knows it without the browser's help.
+            "override": "",
         },
     )
 
@@ -111,8 +120,18 @@ def interaction_form(
     tz: ZoneInfo,
     errors: dict[str, str],
 ) -> InteractionDraft | None:
-    """Draw the form; returns the draft when Save was pressed (or Enter), else None."""
+    """Draw the form; returns the draft when Save was pressed (or Enter), else None.
+
+    Opening a concern adds its section above the form, outside it: widgets inside an st.form
+    report nothing until Save, and the proposed type must follow every change as it is made.
+    """
     now_local = dt.datetime.now(tz)
+    concern = ConcernDraft()
+    channel = None
+    if outcome == "concern-opened":
+        concern, channel = concern_section(
+            key=key, choices=choices, default_owner_id=default_owner_id, errors=errors
+        )
     with st.form(f"{key}_form", enter_to_submit=True):
         new_patient = None
         if patient_mode == NEW:
@@ -159,11 +178,8 @@ def interaction_form(
         )
         field_error(errors, "summary")
 
-        concern = ConcernDraft()
         add_to = None
-        if outcome == "concern-opened":
-            concern = _concern_fields(key, choices, default_owner_id, errors)
-        elif outcome == "added-to-concern":
+        if outcome == "added-to-concern":
             options = {
                 c.id: f"#{c.id} {c.type} · {c.status} · {c.summary[:60]}"
                 for c in choices.open_concerns
@@ -176,15 +192,22 @@ def interaction_form(
             )
             field_error(errors, "add_to_concern_id")
         details_wrong = any(name in errors for name in DETAIL_FIELDS)
+        folded = "direction, department, category, minutes, date and time"
         with st.expander(
-            "Channel, direction, department, category, minutes, date and time",
+            folded.capitalize() if channel is not None else f"Channel, {folded}",
             expanded=details_wrong or outcome == "concern-opened",
             icon=":material/tune:",
         ):
             c1, c2, c3 = st.columns(3)
-            channel = c1.selectbox("Channel", CHANNELS, index=0, key=f"{key}_channel")
-            direction = c2.selectbox("Direction", DIRECTIONS, index=0, key=f"{key}_direction")
-            with c3:
+            if channel is None:
+                channel = c1.selectbox("Channel", CHANNELS, index=0, key=f"{key}_channel")
+                direction_col, department_col = c2, c3
+            else:  # asked in the concern section, where it decides the proposed type
+                direction_col, department_col = c1, c2
+            direction = direction_col.selectbox(
+                "Direction", DIRECTIONS, index=0, key=f"{key}_direction"
+            )
+            with department_col:
                 department_id = optional_select(
                     "Department", choices.departments, f"{key}_department", home_department_id
                 )
@@ -229,12 +252,39 @@ def interaction_form(
     )
 
 
-def _concern_fields(
-    key: str, choices: Choices, default_owner_id: int | None, errors: dict[str, str]
-) -> ConcernDraft:
+def proposal_text(proposal: GrievanceProposal) -> str:
+    """What the CMS rules propose for the concern as it stands, and the rule that decided."""
+    proposed = proposed_type(proposal)
+    text = f"The CMS rules propose a {proposed}: {proposal.rule}."
+    if proposal.critical:
+        text += " It will be saved with critical severity."
+    return text
+
+
+def proposed_type(proposal: GrievanceProposal) -> str:
+    """ "grievance" or "complaint"."""
+    return "grievance" if proposal.is_grievance else "complaint"
+
+
+def override_label(chosen_type: str, proposal: GrievanceProposal) -> str | None:
+    """The override field's label when `chosen_type` goes against the proposal, saying what it
+    overrides; None when there is nothing to override."""
+    proposed = proposed_type(proposal)
+    if chosen_type not in COMPLAINT_TYPES or chosen_type == proposed:
+        return None
+    return f"Reason to record a {chosen_type}, not the {proposed} the rules propose"
+
+
+# A fragment: a checkbox, the channel or the type reruns only this section, never the page.
+@st.fragment
+def concern_section(
+    *, key: str, choices: Choices, default_owner_id: int | None, errors: dict[str, str]
+) -> tuple[ConcernDraft, str]:
+    """The concern being opened, with the type the CMS rules propose and the rule that fired,
+    redrawn as the facts change; returns the concern and the channel."""
     st.markdown("**Concern**")
-    c1, c2, c3 = st.columns([2, 1, 1])
-    ctype = c1.selectbox("Type", list(TYPE_LABELS), format_func=TYPE_LABELS.get, key=f"{key}_type")
+    c1, c2, c3 = st.columns(3)
+    channel = c1.selectbox("Channel", CHANNELS, index=0, key=f"{key}_channel")
     severity = c2.selectbox("Severity", SEVERITIES, index=1, key=f"{key}_severity")
     with c3:
         owner_id = optional_select("Owner", choices.owners, f"{key}_owner", default_owner_id)
@@ -246,21 +296,36 @@ def _concern_fields(
     written = c2.checkbox("Asks for a written response", key=f"{key}_written")
     billing = c3.checkbox("Billing question only", key=f"{key}_billing")
     premature = c3.checkbox("Premature discharge", key=f"{key}_premature")
-    override = st.text_input(OVERRIDE_LABEL, key=f"{key}_override")
-    field_error(errors, "concern.override_reason")
-    field_error(errors, "concern.type")
-    return ConcernDraft(
-        type=ctype,
-        severity=severity,
-        owner_id=owner_id,
+    facts = ConcernDraft(
         resolved_by_staff_present=staff_present,
         abuse_or_neglect=abuse,
         after_discharge=after_discharge,
         written_response_requested=written,
         billing_only=billing,
         premature_discharge=premature,
-        override_reason=override,
     )
+    proposal = propose_grievance(complaint_facts(facts, channel=channel))
+    show_notice("info", Label("Proposed type: "), proposal_text(proposal))
+    c1, c2 = st.columns([1, 2])
+    type_labels = TYPE_LABELS | {
+        AUTO_TYPE: f"{proposed_type(proposal).capitalize()}, as the CMS rules propose"
+    }
+    ctype = c1.selectbox("Type", list(type_labels), format_func=type_labels.get, key=f"{key}_type")
+    label = override_label(ctype, proposal)
+    override = c2.text_input(
+        label or OVERRIDE_LABEL,
+        key=f"{key}_override",
+        disabled=label is None,
+        help="Kept on the concern with the rule it overrides.",
+    )
+    with c2:
+        field_error(errors, "concern.override_reason")
+    with c1:
+        field_error(errors, "concern.type")
+    concern = dataclasses.replace(
+        facts, type=ctype, severity=severity, owner_id=owner_id, override_reason=override or ""
+    )
+    return concern, channel
 
 
 def describe_saved(result, patient_label: str | None) -> str:

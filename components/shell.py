@@ -28,9 +28,21 @@ from db.permissions import Permission, allows
 from db.users import StaffMember
 
 IDLE_CHECK_SECONDS = 60
-# Less empty space above each page (Streamlit leaves about 6rem); fixed CSS, never user data.
+# No empty band above each page (fixed CSS, never user data). Streamlit pads the page for a
+# header that is empty and transparent here, but that header stays on top of the first ~60 px
+# and would swallow clicks there, so it lets them through (its own buttons, such as the one
+# that reopens a collapsed sidebar, still take theirs). The sign-in cookie's frame (a component
+# with nothing to show) is taken out of the flow, where it held a blank row and a gap.
 COMPACT_TOP_CSS = """<style>
-.stMainBlockContainer { padding-top: 2.2rem; }
+.stMainBlockContainer { padding-top: 1rem; }
+.stApp h1 { padding-top: 0.25rem; }
+[data-testid="stHeader"] { pointer-events: none; background: transparent; }
+[data-testid="stHeader"] * { pointer-events: auto; }
+.stMainBlockContainer .st-key-init,
+.stMainBlockContainer [class*="st-key-cookie_"] {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; opacity: 0;
+  pointer-events: none;
+}
 [data-testid="stSidebarHeader"] { height: 1.5rem; margin-bottom: 0; }
 </style>"""
 

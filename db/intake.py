@@ -199,19 +199,28 @@ def grievance_proposal(
         if draft.category_id
         else None
     )
-    c = draft.concern
     return propose_grievance(
-        ComplaintFacts(
-            channel=draft.channel,
-            resolved_by_staff_present=c.resolved_by_staff_present,
-            abuse_or_neglect=c.abuse_or_neglect,
-            after_discharge=c.after_discharge,
-            written_response_requested=c.written_response_requested,
-            billing_only=c.billing_only,
-            premature_discharge=c.premature_discharge,
-            medicare_beneficiary=medicare,
-            category_name=category_name,
+        complaint_facts(
+            draft.concern, channel=draft.channel, medicare=medicare, category_name=category_name
         )
+    )
+
+
+def complaint_facts(
+    concern: ConcernDraft, *, channel: str, medicare: bool = False, category_name: str | None = None
+) -> ComplaintFacts:
+    """The facts the CMS rules look at, from a concern being opened: the form proposes a type
+    from them while they are typed, and saving decides with them."""
+    return ComplaintFacts(
+        channel=channel,
+        resolved_by_staff_present=concern.resolved_by_staff_present,
+        abuse_or_neglect=concern.abuse_or_neglect,
+        after_discharge=concern.after_discharge,
+        written_response_requested=concern.written_response_requested,
+        billing_only=concern.billing_only,
+        premature_discharge=concern.premature_discharge,
+        medicare_beneficiary=medicare,
+        category_name=category_name,
     )
 
 

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db import grievance
 from db.models import AuditLog, Concern, Interaction, Patient
 from tests.displayed import html_texts
 
@@ -136,3 +137,66 @@ def test_a_failed_save_keeps_its_submission_id_so_a_retry_saves_once(
 def test_leadership_cannot_open_the_page(page_as, make_staff):
     at = page_as(PAGE, make_staff("leadership")).run()
     assert "does not give access" in at.error[0].value
+
+
+def _proposal(at) -> str:
+    (text,) = [t for t in html_texts(at, "info") if t.startswith("Proposed type")]
+    return text
+
+
+def test_the_proposed_type_follows_the_facts_before_saving(page_as, executive, world, engine):
+    """Each change of channel or checkbox redraws the proposal with the rule that decided it,
+    in the words db.grievance gives, and the override says what it would override."""
+    at = _find(page_as(PAGE, executive).run(), "MRN0000002")
+    at.radio(key="log0_outcome").set_value("concern-opened").run()
+    assert not at.exception
+    assert _proposal(at) == (
+        "Proposed type: The CMS rules propose a grievance: not resolved at the time by staff "
+        "present."
+    )
+    at.checkbox(key="log0_present").check().run()
+    assert _proposal(at).endswith(f"propose a complaint: {grievance.RULE_RESOLVED_PROMPTLY}.")
+    at.selectbox(key="log0_channel").set_value("letter").run()
+    assert _proposal(at).endswith(f"propose a grievance: {grievance.RULE_WRITTEN}.")
+    at.selectbox(key="log0_channel").set_value("phone").run()
+    at.checkbox(key="log0_written").check().run()
+    assert _proposal(at).endswith(f"propose a grievance: {grievance.RULE_WRITTEN_RESPONSE}.")
+    at.checkbox(key="log0_abuse").check().run()
+    assert f"grievance: {grievance.RULE_ABUSE}. It will be saved with critical severity." in (
+        _proposal(at)
+    )
+    # Nothing to override while the rules decide; choosing the other type asks why, naming it.
+    override = at.text_input(key="log0_override")
+    assert override.disabled
+    assert (
+        at.selectbox(key="log0_type").format_func("auto") == "Grievance, as the CMS rules propose"
+    )
+    at.selectbox(key="log0_type").set_value("complaint").run()
+    override = at.text_input(key="log0_override")
+    assert not override.disabled
+    assert override.label == "Reason to record a complaint, not the grievance the rules propose"
+    assert _count(engine, Concern) == 0  # all of it before anything is saved
+
+
+def test_an_overridden_proposal_is_saved_with_its_reason(page_as, executive, world, engine):
+    at = _find(page_as(PAGE, executive).run(), "MRN0000002")
+    at.radio(key="log0_outcome").set_value("concern-opened").run()
+    at.selectbox(key="log0_channel").set_value("email").run()
+    at.selectbox(key="log0_type").set_value("complaint").run()
+    at.selectbox(key="log0_category").set_value(world["categories"]["Communication"])
+    at.text_area(key="log0_summary").input("Asked by email about the parking fee")
+    _save(at)  # no reason: refused, under the reason, with the rule
+    assert not at.exception
+    assert any(grievance.RULE_WRITTEN in e.value for e in at.error)
+    assert at.text_area(key="log0_summary").value == "Asked by email about the parking fee"
+    assert _count(engine, Concern) == 0
+    at.text_input(key="log0_override").input("Only a question about the fee").run()
+    _save(at)
+    assert not at.exception
+    with Session(engine) as s:
+        concern = s.scalars(select(Concern)).one()
+        # (The refused attempt used up numbers: the one saved says its own.)
+        assert f"Complaint #{concern.id} opened" in html_texts(at, "success")[0]
+        assert (concern.type, concern.grievance_rule) == ("complaint", grievance.RULE_WRITTEN)
+        assert concern.grievance_override_reason == "Only a question about the fee"
+        assert s.scalars(select(Interaction)).one().channel == "email"
