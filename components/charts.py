@@ -44,16 +44,23 @@ def _bars_height(rows: int) -> int:
     return max(200, 100 + 26 * rows)
 
 
+# Presentation mode: text read across a meeting room (at least 16 px).
+LARGE_LABEL_PX, LARGE_TITLE_PX = 18, 20
+
+
 def _finish(chart: Any, large: bool, height: int = 280) -> Any:
-    label, title = (16, 18) if large else (12, 13)
+    label, title = (LARGE_LABEL_PX, LARGE_TITLE_PX) if large else (12, 13)
     # Set on the fresh chart directly: .properties() would copy and validate it again.
-    chart.height = int(height * (1.25 if large else 1))
+    # Presentation mode fits the first row of charts on a 1080-pixel screen under the tiles.
+    chart.height = height + (40 if large else 0)
     # Fit the whole chart (title, axes, legend) in the space Streamlit gives it.
     chart.autosize = alt.AutoSizeParams(type="fit", contains="padding")
     chart.config = alt.Config(
         axis=alt.AxisConfig(labelFontSize=label, titleFontSize=title, labelLimit=260),
+        # Large type: the legend at the side, where it takes width the plot can spare rather
+        # than height it cannot.
         legend=alt.LegendConfig(
-            labelFontSize=label, titleFontSize=title, orient="bottom", columns=3 if large else 0
+            labelFontSize=label, titleFontSize=title, orient="right" if large else "bottom"
         ),
         title=alt.TitleConfig(fontSize=title + 2, subtitleFontSize=label, anchor="start"),
     )

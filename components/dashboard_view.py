@@ -124,15 +124,20 @@ def dashboard_tiles(numbers: DashboardNumbers, period: Period, *, in_progress: b
 def draw_tiles(
     numbers: DashboardNumbers, period: Period, *, in_progress: bool, large: bool
 ) -> None:
-    """The tiles in rows, and the concerns opened by type under them."""
-    # The larger type of presentation mode needs wider tiles.
-    render_tiles(
-        dashboard_tiles(numbers, period, in_progress=in_progress), per_row=4 if large else 5
-    )
+    """The tiles in two rows of five (fewer where the screen is narrow: the larger type of
+    presentation mode needs wider tiles), and the concerns opened by type under them."""
+    render_tiles(dashboard_tiles(numbers, period, in_progress=in_progress), per_row=5)
+    if large:
+        st.html(LARGE_TILES_CSS)
     by_type = opened_by_type(numbers)
     if by_type:
         st.caption(f"Concerns opened by type: {by_type}.")
 
+
+# Presentation mode's larger type: a tile is never narrower than this (fixed CSS).
+LARGE_TILES_CSS = """<style>
+[class*="st-key-kpi_tiles"] [data-testid="stColumn"] { min-width: 12rem; }
+</style>"""
 
 EMPTY_CHART = {
     "weekly_volume": "No concerns opened in the trend span.",

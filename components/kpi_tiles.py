@@ -136,20 +136,38 @@ def tile_for(
     )
 
 
-def render_tiles(tiles: Sequence[Tile], *, per_row: int = 5) -> None:
-    """Draw tiles in rows of `per_row`, each with its caption (denominator and comparison)."""
-    for start in range(0, len(tiles), per_row):
-        columns = st.columns(per_row)
-        for column, tile in zip(columns, tiles[start : start + per_row], strict=False):
-            with column, st.container(border=True, height="stretch"):
-                unchanged = tile.delta == NO_CHANGE
-                st.metric(
-                    tile.label,
-                    tile.value,
-                    delta=tile.delta,
-                    delta_color="off" if unchanged else tile.delta_colour,
-                    delta_arrow="off" if unchanged else "auto",
-                    help=tile.help or None,
-                )
-                if tile.caption:
-                    st.caption(tile.caption)
+# Tile titles wrap instead of ending in "…" (Streamlit cuts a metric's label to one line), and
+# a tile never gets narrower than its value: a row too narrow for all of its tiles wraps them.
+# Fixed CSS, never user data.
+TILES_CSS = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] > div,
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] {
+  height: auto; white-space: normal; overflow: visible; text-overflow: clip;
+}
+[data-testid="stMetricLabel"] p { white-space: normal; line-height: 1.3; }
+[class*="st-key-kpi_tiles"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+[class*="st-key-kpi_tiles"] [data-testid="stColumn"] { min-width: 9rem; }
+[class*="st-key-kpi_tiles"] [data-testid="stMetricLabel"] { min-height: 2.6em; align-items: start; }
+</style>"""
+
+
+def render_tiles(tiles: Sequence[Tile], *, per_row: int = 5, key: str = "kpi_tiles") -> None:
+    """Draw tiles in rows of `per_row` (fewer where the screen is narrow), each with its caption
+    (denominator and comparison). `key` (starting "kpi_tiles") names the group."""
+    st.html(TILES_CSS)
+    with st.container(key=key):
+        for start in range(0, len(tiles), per_row):
+            columns = st.columns(per_row)
+            for column, tile in zip(columns, tiles[start : start + per_row], strict=False):
+                with column, st.container(border=True, height="stretch"):
+                    unchanged = tile.delta == NO_CHANGE
+                    st.metric(
+                        tile.label,
+                        tile.value,
+                        delta=tile.delta,
+                        delta_color="off" if unchanged else tile.delta_colour,
+                        delta_arrow="off" if unchanged else "auto",
+                        help=tile.help or None,
+                    )
+                    if tile.caption:
+                        st.caption(tile.caption)

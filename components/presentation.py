@@ -27,8 +27,8 @@ PRESENTATION_CSS = """<style>
 .stApp h2, .stApp h3 { font-size: 1.8rem; }
 .stApp [data-testid="stWidgetLabel"] p { font-size: 1.1rem; }
 .stApp [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
-.stApp [data-testid="stMetricLabel"] p { font-size: 1.3rem; white-space: normal; }
-.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] p { font-size: 2.6rem; }
+.stApp [data-testid="stMetricLabel"] p { font-size: 1.25rem; }
+.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] p { font-size: 2.3rem; }
 .stApp [data-testid="stMetricDelta"] p { font-size: 1.2rem; }
 </style>"""
 

@@ -243,9 +243,10 @@ def _normalised(spec: dict) -> dict:
     return json.loads(text)
 
 
-def test_the_page_specs_equal_the_builders_specs():
+def _every_chart_numbers() -> DashboardNumbers:
+    """Numbers with something in every chart."""
     weeks = [dt.date(2026, 11, 2), dt.date(2026, 11, 9)]
-    numbers = _numbers(
+    return _numbers(
         weekly_volume=pd.DataFrame(
             {"week": weeks, "type": ["complaint", "grievance"], "opened": [3, 4]}
         ),
@@ -272,6 +273,10 @@ def test_the_page_specs_equal_the_builders_specs():
             }
         ),
     )
+
+
+def test_the_page_specs_equal_the_builders_specs():
+    numbers = _every_chart_numbers()
     for large in (False, True):
         specs = charts.dashboard_specs(numbers, large=large)
         builders = {
@@ -295,3 +300,18 @@ def test_the_page_specs_equal_the_builders_specs():
 def test_nothing_to_draw_gives_no_spec():
     specs = charts.dashboard_specs(_numbers(), large=False)
     assert specs == dict.fromkeys(specs)
+
+
+def test_presentation_charts_are_readable_across_a_room():
+    """Every dashboard chart in presentation mode: axis, legend and title text of 16 px or
+    more, and the legend at the side, so the plot keeps its height on a shared screen."""
+    for kind, spec in charts.dashboard_specs(_every_chart_numbers(), large=True).items():
+        config = spec["config"]
+        sizes = [
+            config["axis"]["labelFontSize"],
+            config["axis"]["titleFontSize"],
+            config["legend"]["labelFontSize"],
+            config["title"]["fontSize"],
+        ]
+        assert min(sizes) >= 16, kind
+        assert config["legend"]["orient"] == "right", kind
