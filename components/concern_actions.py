@@ -359,6 +359,16 @@ def draft_form_of(ctx: ActionContext, name: str) -> DraftForm | None:
     )
 
 
+# The action chooser stays at the top of the screen while its form is scrolled through, so
+# another action is one click away on a laptop screen too. Fixed CSS, never user data.
+STICKY_CHOOSER_CSS = """<style>
+[class*="st-key-concern_action_"] {
+  position: sticky; top: 0; z-index: 5; background: var(--background-color, #fff);
+  padding: 0.4rem 0 0.5rem 0;
+}
+</style>"""
+
+
 def chosen_action_key(concern_id: int) -> str:
     """Session key of the action chosen on this concern's detail."""
     return f"concern_action_{concern_id}"
@@ -390,6 +400,7 @@ def action_panel(ctx: ActionContext) -> None:
             + (refused.get("_") or "Check the fields marked below; what you typed is kept."),
             icon=":material/block:",
         )
+    st.html(STICKY_CHOOSER_CSS)
     choice = st.segmented_control(
         "Action", allowed, format_func=lambda a: ACTIONS[a][0], key=key, required=True
     )

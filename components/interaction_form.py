@@ -344,6 +344,11 @@ def describe_saved(result, patient_label: str | None) -> str:
     return text
 
 
+def concern_link(concern_id: int) -> str:
+    """Markdown link to a concern's detail on the Open concerns page (its address there)."""
+    return f"[#{int(concern_id)}](concerns?concern={int(concern_id)})"
+
+
 _TODAY_WIDTHS = [1.1, 2.6, 2.8, 1.5, 7]
 
 
@@ -365,12 +370,9 @@ def my_interactions_today(rows: list[RecentInteraction], tz: ZoneInfo) -> None:
         with patient_col:
             show_line(row.patient)
         outcome_col.text(f"{OUTCOME_LABELS[row.outcome]} ({row.channel})")
-        if row.concern_id and concern_col.button(
-            f"#{row.concern_id}",
-            key=f"today_concern_{row.id}",
-            type="tertiary",
-            help="Open this concern",
-        ):
-            st.switch_page("pages/open_concerns.py", query_params={"concern": row.concern_id})
+        if row.concern_id:
+            # A real link (built from the number alone): it can be opened in another tab while
+            # the next call is logged here.
+            concern_col.markdown(concern_link(row.concern_id))
         with summary_col:
             show_line(row.summary)

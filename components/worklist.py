@@ -119,7 +119,9 @@ def worklist_table(
             f"{initials(r.given_name, r.family_name)} {mrn_tail(r.mrn)}".strip() for r in rows
         ]
         if may_export:
-            frame["Summary"] = [shortened(r.summary, 70) for r in rows]
+            # Right after the times: what the concern is about stays in view on a laptop
+            # screen; the columns after it scroll.
+            frame.insert(3, "Summary", [shortened(r.summary, 70) for r in rows])
     overdue = [r.overdue(now) for r in rows]
     styled = frame.style.apply(
         lambda row: (
@@ -137,7 +139,7 @@ def worklist_table(
         key=versioned_key("wl_table"),
         column_config={
             "#": st.column_config.NumberColumn(format="%d", width="small"),
-            "Summary": st.column_config.TextColumn(width="large"),
+            "Summary": st.column_config.TextColumn(width=280),
         },
     )
     picked = event.selection.rows if event else []

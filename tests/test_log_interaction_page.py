@@ -200,3 +200,6 @@ def test_an_overridden_proposal_is_saved_with_its_reason(page_as, executive, wor
         assert (concern.type, concern.grievance_rule) == ("complaint", grievance.RULE_WRITTEN)
         assert concern.grievance_override_reason == "Only a question about the fee"
         assert s.scalars(select(Interaction)).one().channel == "email"
+    # My interactions today links the concern to its detail.
+    link = f"[#{concern.id}](concerns?concern={concern.id})"
+    assert link in [m.value for m in at.markdown]
