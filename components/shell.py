@@ -32,7 +32,8 @@ IDLE_CHECK_SECONDS = 60
 # header that is empty and transparent here, but that header stays on top of the first ~60 px
 # and would swallow clicks there, so it lets them through (its own buttons, such as the one
 # that reopens a collapsed sidebar, still take theirs). The sign-in cookie's frame (a component
-# with nothing to show) is taken out of the flow, where it held a blank row and a gap.
+# with nothing to show, drawn in the runs that change the cookie) is taken out of the flow, where
+# it would push the page down by a blank row and a gap.
 COMPACT_TOP_CSS = """<style>
 .stMainBlockContainer { padding-top: 1rem; }
 .stApp h1 { padding-top: 0.25rem; }
