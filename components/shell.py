@@ -31,19 +31,14 @@ IDLE_CHECK_SECONDS = 60
 # No empty band above each page (fixed CSS, never user data). Streamlit pads the page for a
 # header that is empty and transparent here, but that header stays on top of the first ~60 px
 # and would swallow clicks there, so it lets them through (its own buttons, such as the one
-# that reopens a collapsed sidebar, still take theirs). The sign-in cookie's frame (a component
-# with nothing to show, drawn in the runs that change the cookie) is taken out of the flow, where
-# it would push the page down by a blank row and a gap.
+# that reopens a collapsed sidebar, still take theirs). The sign-in cookie's frame is left
+# alone: taken out of the flow, it no longer reported back and a changed password never
+# reached the browser (it is drawn only in the runs that change the cookie).
 COMPACT_TOP_CSS = """<style>
 .stMainBlockContainer { padding-top: 1rem; }
 .stApp h1 { padding-top: 0.25rem; }
 [data-testid="stHeader"] { pointer-events: none; background: transparent; }
 [data-testid="stHeader"] * { pointer-events: auto; }
-.stMainBlockContainer .st-key-init,
-.stMainBlockContainer [class*="st-key-cookie_"] {
-  position: absolute; width: 1px; height: 1px; overflow: hidden; opacity: 0;
-  pointer-events: none;
-}
 [data-testid="stSidebarHeader"] { height: 1.5rem; margin-bottom: 0; }
 </style>"""
 
