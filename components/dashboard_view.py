@@ -102,13 +102,14 @@ def dashboard_tiles(numbers: DashboardNumbers, period: Period, *, in_progress: b
             "opening a concern.",
         ),
         tile_for(
-            "7-day grievance response",
+            "Grievance response on time",
             numbers.grievance_compliance,
             "share",
             of=("window ended", "windows ended"),
             compared_with=before,
-            help="Grievances whose 7-day written-response window ended in the period: share "
-            "with the written response sent in time (CMS 42 CFR 482.13).",
+            help="Grievances whose written-response window (7 days unless the administrator "
+            "set other days) ended in the period: share with the written response sent in time "
+            "(CMS 42 CFR 482.13).",
         ),
         tile_for(
             "Net Promoter Score",

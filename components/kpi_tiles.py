@@ -35,7 +35,7 @@ DEFINED_IN = {
     "On-time resolution": "On-time resolution",
     "Median days to resolve": "Median days to resolve",
     "First-contact resolution": "First-contact resolution",
-    "7-day grievance response": "7-day grievance response",
+    "Grievance response on time": "Grievance response on time",
     "Net Promoter Score": "Net Promoter Score",
 }
 

@@ -290,7 +290,7 @@ def _rate_lines(now: dt.datetime) -> list[tuple]:
          kpi.median_days_to_resolve, {}),
         ("first_contact", "First-contact resolution", "share", "up",
          "resolved or opening a concern", kpi.first_contact_resolution_rate, {}),
-        ("grievance_response", "7-day grievance response", "share", "up", "windows ended",
+        ("grievance_response", "Grievance response on time", "share", "up", "windows ended",
          kpi.grievance_response_compliance, {"now": now}),
         ("nps", "Net Promoter Score", "points", "up", "answers", kpi.net_promoter_score, {}),
     ]  # fmt: skip

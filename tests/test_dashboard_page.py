@@ -60,7 +60,7 @@ def test_manager_sees_the_hand_computed_week(page_as, make_staff, world):
     assert _metric(at, "First-contact resolution").delta == "+25.0 pts"
     assert _metric(at, "On-time resolution").value == "66.7%"
     assert _metric(at, "Median days to resolve").value == "2.0 d"
-    assert _metric(at, "7-day grievance response").value == "50.0%"
+    assert _metric(at, "Grievance response on time").value == "50.0%"
     assert _metric(at, "Net Promoter Score").value == "+33"
     assert _metric(at, "Complaints per 1,000").value == "1.43"
     captions = [c.value for c in at.caption]
@@ -98,7 +98,7 @@ def test_an_empty_period_shows_dashes_not_zero_percent(page_as, make_staff, worl
         "On-time resolution",
         "Median days to resolve",
         "First-contact resolution",
-        "7-day grievance response",
+        "Grievance response on time",
         "Net Promoter Score",
         "Complaints per 1,000",
     ):
