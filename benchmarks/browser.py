@@ -302,7 +302,7 @@ def sign_in(page, base: str) -> None:
     for attempt in range(5):
         page.get_by_role("button", name="Sign in").click()
         try:
-            page.get_by_role("button", name="Sign out").wait_for(timeout=30_000)
+            page.get_by_role("button", name="Sign out", exact=True).wait_for(timeout=30_000)
             break
         except Exception:
             print(f"  sign-in attempt {attempt + 1}: {page.evaluate('window.__bench.events')}")
