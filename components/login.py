@@ -3,21 +3,21 @@
 Passwords are checked against `app_user` in PostgreSQL (db.users.authenticate), which also counts
 failures, locks accounts and writes the audit rows. The remember-me cookie is a JWT under the
 configured key (PyJWT). It is read from the request (`st.context.cookies`) on every run; the
-browser is asked to write or delete it through streamlit-authenticator's cookie manager (an
-extra-streamlit-components iframe), drawn only in the runs that must change the cookie (after
-sign-in, a password change or sign-out), because a drawn component reports back and so costs
-another full run of the page.
+browser is asked to write or delete it through the cookie manager component that
+streamlit-authenticator uses (extra-streamlit-components), drawn only in the runs that must change
+the cookie (after sign-in, a password change or sign-out), because a drawn component reports back
+and so costs another full run of the page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from importlib import import_module
 
 import jwt
 import streamlit as st
 from sqlalchemy.orm import Session
-from streamlit_authenticator.models.cookie_model import CookieModel
 
 from components.facility import app_settings
 from components.presentation import presentation_forced
@@ -44,6 +44,8 @@ from db.validation import MAX_SEARCH_TEXT, text_problem
 COOKIE_NAME = "prdesk_session"
 TOKEN_ALGORITHM = "HS256"
 SET_COOKIE_PENDING = "set_cookie_pending"
+# The module, not the package's `CookieManager` class of the same name that shadows it.
+_COOKIE_MANAGER_MODULE = import_module("extra_streamlit_components.CookieManager")
 FAILED_LOGIN_MESSAGE = (
     "Username or password is incorrect. After 5 failed attempts in 15 minutes an account is "
     "locked for 15 minutes."
@@ -94,24 +96,17 @@ def read_token(token: str | None) -> tuple[str, uuid.UUID, dt.datetime] | None:
 
 
 def _cookie_component(method: str, **kwargs):
-    """streamlit-authenticator's cookie manager ("set" or "delete"); returns True once the
-    browser has done `method`. Called with the same key on every run until then, because a rerun
-    can cut short the run that drew it, and a component not drawn is dropped.
+    """The cookie manager component ("set" or "delete") that streamlit-authenticator uses (from
+    extra-streamlit-components); returns True once the browser has done `method`. Called with the
+    same key on every run until then, because a rerun can cut short the run that drew it, and a
+    component not drawn is dropped.
 
-    Only the runs that must change the cookie call this. Building the manager also draws its
-    "getAll" component, whose report runs the page once more: acceptable after a sign-in or a
-    sign-out, but on every page load it doubled the work, so page loads read the cookie from the
-    request instead (`_current_cookie`). One call per run at most: set and delete never wait
-    at the same time (no sign-in form while a delete is pending)."""
-    settings = get_settings()
-    model = CookieModel(
-        cookie_name=COOKIE_NAME,
-        cookie_key=settings.require_cookie_key(),
-        cookie_expiry_days=settings.cookie_expiry_hours / 24,
-    )
-    return model.cookie_manager.cookie_manager(
-        method=method, key=f"cookie_{method}", default=False, **kwargs
-    )
+    The component function itself, not the manager class: constructing that class (as
+    streamlit-authenticator's `CookieModel` does) draws a "getAll" component as well, whose report
+    reruns the page once more, on every page load, and after a sign-in a second report could
+    swallow what the user typed meanwhile."""
+    component = _COOKIE_MANAGER_MODULE._component_func
+    return component(method=method, key=f"cookie_{method}", default=False, **kwargs)
 
 
 def _send_cookie(token: str) -> None:
