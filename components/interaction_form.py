@@ -2,8 +2,9 @@
 
 Every widget's key carries a form number. After a successful save the page moves to the next
 number, which clears the form; after a failed save the number stays, so everything typed stays.
-Field messages come from db.intake / db.patients (InvalidInput.errors) and are drawn under their
-fields on the rerun that follows the failed save.
+Save is handled in the Save button's callback, before the script runs (components/log_save.py):
+the one run that follows draws the confirmation and the fresh form, or the field messages from
+db.intake / db.patients (InvalidInput.errors) under their fields with everything typed kept.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Callable, MutableMapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -119,58 +122,49 @@ def interaction_form(
     default_owner_id: int | None,
     tz: ZoneInfo,
     errors: dict[str, str],
-) -> InteractionDraft | None:
-    """Draw the form; returns the draft when Save was pressed (or Enter), else None.
+    on_save: Callable[[], None],
+) -> None:
+    """Draw the form. Save (or Enter) calls `on_save` before the script runs again, so the run
+    that follows already draws what the save led to (read the values with `submitted_draft`).
 
     Opening a concern adds its section above the form, outside it: widgets inside an st.form
     report nothing until Save, and the proposed type must follow every change as it is made.
     """
     now_local = dt.datetime.now(tz)
-    concern = ConcernDraft()
     channel = None
     if outcome == "concern-opened":
-        concern, channel = concern_section(
+        channel = concern_section(
             key=key, choices=choices, default_owner_id=default_owner_id, errors=errors
         )
     with st.form(f"{key}_form", enter_to_submit=True):
-        new_patient = None
         if patient_mode == NEW:
             st.markdown("**New patient**")
             c1, c2, c3 = st.columns(3)
-            mrn = c1.text_input("MRN", key=f"{key}_mrn")
-            given = c2.text_input("Given name", key=f"{key}_given")
-            family = c3.text_input("Family name", key=f"{key}_family")
+            c1.text_input("MRN", key=f"{key}_mrn")
+            c2.text_input("Given name", key=f"{key}_given")
+            c3.text_input("Family name", key=f"{key}_family")
             for column, name in ((c1, "mrn"), (c2, "given_name"), (c3, "family_name")):
                 with column:
                     field_error(errors, f"new_patient.{name}")
             c1, c2, c3, c4 = st.columns([1, 1, 1, 1])
-            dob = c1.date_input(
+            c1.date_input(
                 "Date of birth",
                 value=None,
                 min_value=dt.date(1900, 1, 1),
                 max_value=now_local.date(),
                 key=f"{key}_dob",
             )
-            phone = c2.text_input("Phone", key=f"{key}_phone")
-            email = c3.text_input("Email", key=f"{key}_email")
-            medicare = c4.checkbox("Medicare beneficiary", key=f"{key}_medicare")
+            c2.text_input("Phone", key=f"{key}_phone")
+            c3.text_input("Email", key=f"{key}_email")
+            c4.checkbox("Medicare beneficiary", key=f"{key}_medicare")
             for column, name in ((c1, "date_of_birth"), (c2, "phone"), (c3, "email")):
                 with column:
                     field_error(errors, f"new_patient.{name}")
-            new_patient = NewPatient(
-                mrn=mrn,
-                given_name=given,
-                family_name=family,
-                date_of_birth=dob,
-                phone=phone or None,
-                email=email or None,
-                medicare_beneficiary=medicare,
-            )
             st.divider()
 
         # The summary comes right after the patient: the fields usually left at their defaults
         # wait, folded, below it, so the keyboard goes from the patient straight to the summary.
-        summary = st.text_area(
+        st.text_area(
             "Summary",
             key=f"{key}_summary",
             height=100,
@@ -178,13 +172,12 @@ def interaction_form(
         )
         field_error(errors, "summary")
 
-        add_to = None
         if outcome == "added-to-concern":
             options = {
                 c.id: f"#{c.id} {c.type} · {c.status} · {c.summary[:60]}"
                 for c in choices.open_concerns
             }
-            add_to = optional_select(
+            optional_select(
                 "Add to concern",
                 options,
                 f"{key}_add_to",
@@ -200,55 +193,94 @@ def interaction_form(
         ):
             c1, c2, c3 = st.columns(3)
             if channel is None:
-                channel = c1.selectbox("Channel", CHANNELS, index=0, key=f"{key}_channel")
+                c1.selectbox("Channel", CHANNELS, index=0, key=f"{key}_channel")
                 direction_col, department_col = c2, c3
             else:  # asked in the concern section, where it decides the proposed type
                 direction_col, department_col = c1, c2
-            direction = direction_col.selectbox(
-                "Direction", DIRECTIONS, index=0, key=f"{key}_direction"
-            )
+            direction_col.selectbox("Direction", DIRECTIONS, index=0, key=f"{key}_direction")
             with department_col:
-                department_id = optional_select(
+                optional_select(
                     "Department", choices.departments, f"{key}_department", home_department_id
                 )
                 field_error(errors, "department_id")
             c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
             with c1:
-                category_id = optional_select(
-                    "Category", choices.categories, f"{key}_category", None
-                )
+                optional_select("Category", choices.categories, f"{key}_category", None)
                 field_error(errors, "category_id")
             with c2:
-                duration = st.number_input(
+                st.number_input(
                     "Minutes", min_value=0, max_value=600, value=None, step=1, key=f"{key}_minutes"
                 )
                 field_error(errors, "duration_minutes")
-            day = c3.date_input("Date", value=now_local.date(), key=f"{key}_date")
-            at = c4.time_input(
+            c3.date_input("Date", value=now_local.date(), key=f"{key}_date")
+            c4.time_input(
                 "Time",
                 value=now_local.time().replace(second=0, microsecond=0),
                 key=f"{key}_time",
                 step=60,
             )
             field_error(errors, "occurred_at")
-        submitted = st.form_submit_button("Save", type="primary", icon=":material/save:")
-    if not submitted:
-        return None
+        st.form_submit_button("Save", type="primary", icon=":material/save:", on_click=on_save)
+
+
+def submitted_draft(
+    values: MutableMapping[str, Any], *, key: str, tz: ZoneInfo, now: dt.datetime
+) -> InteractionDraft:
+    """The interaction as the form `key` holds it in `values` (the session's widget values,
+    read in the Save button's callback). The patient picked by search is the caller's to add.
+    The submission id stays with the form, so pressing Save twice saves once."""
+    now_local = now.astimezone(tz)
+    outcome = values.get(f"{key}_outcome", "resolved-first-contact")
+    new_patient = None
+    if values.get(f"{key}_patient_mode", FIND) == NEW:
+        new_patient = NewPatient(
+            mrn=values.get(f"{key}_mrn", ""),
+            given_name=values.get(f"{key}_given", ""),
+            family_name=values.get(f"{key}_family", ""),
+            date_of_birth=values.get(f"{key}_dob"),
+            phone=values.get(f"{key}_phone") or None,
+            email=values.get(f"{key}_email") or None,
+            medicare_beneficiary=bool(values.get(f"{key}_medicare")),
+        )
+    concern = ConcernDraft()
+    if outcome == "concern-opened":
+        concern = dataclasses.replace(
+            _concern_facts(values, key),
+            type=values.get(f"{key}_type", AUTO_TYPE),
+            severity=values.get(f"{key}_severity", ConcernDraft.severity),
+            owner_id=values.get(f"{key}_owner"),
+            override_reason=values.get(f"{key}_override") or "",
+        )
+    duration = values.get(f"{key}_minutes")
+    day = values.get(f"{key}_date") or now_local.date()
+    at = values.get(f"{key}_time") or now_local.time().replace(second=0, microsecond=0)
+    if f"{key}_submission" not in values:
+        values[f"{key}_submission"] = uuid.uuid4()
     return InteractionDraft(
-        client_submission_id=st.session_state.setdefault(f"{key}_submission", uuid.uuid4()),
-        occurred_at=dt.datetime.combine(
-            day or now_local.date(), at or now_local.time(), tzinfo=tz
-        ).astimezone(dt.UTC),
-        channel=channel,
-        direction=direction,
-        summary=summary,
+        client_submission_id=values[f"{key}_submission"],
+        occurred_at=dt.datetime.combine(day, at, tzinfo=tz).astimezone(dt.UTC),
+        channel=values.get(f"{key}_channel", CHANNELS[0]),
+        direction=values.get(f"{key}_direction", DIRECTIONS[0]),
+        summary=values.get(f"{key}_summary", ""),
         outcome=outcome,
         new_patient=new_patient,
-        department_id=department_id,
-        category_id=category_id,
+        department_id=values.get(f"{key}_department"),
+        category_id=values.get(f"{key}_category"),
         duration_minutes=int(duration) if duration is not None else None,
         concern=concern,
-        add_to_concern_id=add_to,
+        add_to_concern_id=values.get(f"{key}_add_to") if outcome == "added-to-concern" else None,
+    )
+
+
+def _concern_facts(values: MutableMapping[str, Any], key: str) -> ConcernDraft:
+    """The facts ticked in the concern section, which decide the proposed type."""
+    return ConcernDraft(
+        resolved_by_staff_present=bool(values.get(f"{key}_present")),
+        abuse_or_neglect=bool(values.get(f"{key}_abuse")),
+        after_discharge=bool(values.get(f"{key}_discharged")),
+        written_response_requested=bool(values.get(f"{key}_written")),
+        billing_only=bool(values.get(f"{key}_billing")),
+        premature_discharge=bool(values.get(f"{key}_premature")),
     )
 
 
@@ -279,31 +311,24 @@ def override_label(chosen_type: str, proposal: GrievanceProposal) -> str | None:
 @st.fragment
 def concern_section(
     *, key: str, choices: Choices, default_owner_id: int | None, errors: dict[str, str]
-) -> tuple[ConcernDraft, str]:
+) -> str:
     """The concern being opened, with the type the CMS rules propose and the rule that fired,
-    redrawn as the facts change; returns the concern and the channel."""
+    redrawn as the facts change; returns the channel (asked here: it decides the proposal)."""
     st.markdown("**Concern**")
     c1, c2, c3 = st.columns(3)
     channel = c1.selectbox("Channel", CHANNELS, index=0, key=f"{key}_channel")
-    severity = c2.selectbox("Severity", SEVERITIES, index=1, key=f"{key}_severity")
+    c2.selectbox("Severity", SEVERITIES, index=1, key=f"{key}_severity")
     with c3:
-        owner_id = optional_select("Owner", choices.owners, f"{key}_owner", default_owner_id)
+        optional_select("Owner", choices.owners, f"{key}_owner", default_owner_id)
         field_error(errors, "concern.owner_id")
     c1, c2, c3 = st.columns(3)
-    staff_present = c1.checkbox("Resolved promptly by staff present", key=f"{key}_present")
-    abuse = c1.checkbox("Alleges abuse, neglect or harm", key=f"{key}_abuse")
-    after_discharge = c2.checkbox("After discharge", key=f"{key}_discharged")
-    written = c2.checkbox("Asks for a written response", key=f"{key}_written")
-    billing = c3.checkbox("Billing question only", key=f"{key}_billing")
-    premature = c3.checkbox("Premature discharge", key=f"{key}_premature")
-    facts = ConcernDraft(
-        resolved_by_staff_present=staff_present,
-        abuse_or_neglect=abuse,
-        after_discharge=after_discharge,
-        written_response_requested=written,
-        billing_only=billing,
-        premature_discharge=premature,
-    )
+    c1.checkbox("Resolved promptly by staff present", key=f"{key}_present")
+    c1.checkbox("Alleges abuse, neglect or harm", key=f"{key}_abuse")
+    c2.checkbox("After discharge", key=f"{key}_discharged")
+    c2.checkbox("Asks for a written response", key=f"{key}_written")
+    c3.checkbox("Billing question only", key=f"{key}_billing")
+    c3.checkbox("Premature discharge", key=f"{key}_premature")
+    facts = _concern_facts(st.session_state, key)
     proposal = propose_grievance(complaint_facts(facts, channel=channel))
     show_notice("info", Label("Proposed type: "), proposal_text(proposal))
     c1, c2 = st.columns([1, 2])
@@ -312,7 +337,7 @@ def concern_section(
     }
     ctype = c1.selectbox("Type", list(type_labels), format_func=type_labels.get, key=f"{key}_type")
     label = override_label(ctype, proposal)
-    override = c2.text_input(
+    c2.text_input(
         label or OVERRIDE_LABEL,
         key=f"{key}_override",
         disabled=label is None,
@@ -322,10 +347,7 @@ def concern_section(
         field_error(errors, "concern.override_reason")
     with c1:
         field_error(errors, "concern.type")
-    concern = dataclasses.replace(
-        facts, type=ctype, severity=severity, owner_id=owner_id, override_reason=override or ""
-    )
-    return concern, channel
+    return channel
 
 
 def describe_saved(result, patient_label: str | None) -> str:

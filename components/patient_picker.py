@@ -54,6 +54,20 @@ def _search(staff: StaffMember, query: str) -> list[PatientMatch]:
     return matches
 
 
+def picked_patient(key: str) -> PatientMatch | None:
+    """The patient picked in picker `key` as its last run drew it, read from the session (in a
+    callback, before the script runs). None when the search box no longer holds the search
+    whose results were shown: a patient is never taken from an earlier search."""
+    state = st.session_state
+    if state.get(f"{key}_mode", FIND) != FIND:
+        return None
+    query = state.get(f"{key}_query", "")
+    if not query.strip() or state.get(f"{key}_results_for") != query:
+        return None
+    picked = state.get(f"{key}_pick")
+    return picked if picked in state.get(f"{key}_results", []) else None
+
+
 def patient_picker(staff: StaffMember, key: str, modes: bool = True) -> PatientChoice:
     """Draw the picker; returns what was chosen so far. `modes`: offer New and Anonymous."""
     mode = FIND

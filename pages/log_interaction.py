@@ -1,10 +1,9 @@
 """Log interaction: the fast path for every call, walk-in, email and letter."""
 
-import dataclasses
 import datetime as dt
+from functools import partial
 
 import streamlit as st
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from components.drafts import draft_notice, forget_draft, keep_draft, restore_draft
@@ -14,16 +13,16 @@ from components.interaction_form import (
     OUTCOME_LABELS,
     Choices,
     also_seen,
-    describe_saved,
     interaction_form,
     log_draft_form,
     my_interactions_today,
 )
-from components.patient_picker import FIND, SEARCH_LABEL, patient_picker
+from components.log_save import save_logged_interaction
+from components.patient_picker import SEARCH_LABEL, patient_picker
 from components.safe import show_notice
 from components.shell import get_engine, presentation_mode, require_permission
 from db.concerns import may_act
-from db.intake import AlreadySaved, InvalidInput, log_interaction, my_recent_interactions
+from db.intake import my_recent_interactions
 from db.patients import RECENT_CONTACT_WINDOW, contacts_since, open_concerns_of
 from db.periods import facility_today, local_midnight
 from db.permissions import Permission, allows
@@ -43,7 +42,7 @@ draft_form = log_draft_form(key)
 
 
 def _discard() -> None:
-    forget_draft(draft_form, user_id=staff.id)
+    forget_draft(draft_form, user_id=staff.id, next_key=f"log{version + 1}")
     st.session_state["log_form_version"] = version + 1
 
 
@@ -92,7 +91,9 @@ with Session(get_engine()) as session:
 errors = st.session_state.pop("log_errors", {})
 if "patient" in errors:
     field_error(errors, "patient")
-draft = interaction_form(
+# Save is handled in the button's callback, before this script runs: this one run draws its
+# outcome (components/log_save.py).
+interaction_form(
     key=key,
     outcome=outcome,
     patient_mode=choice.mode,
@@ -101,39 +102,16 @@ draft = interaction_form(
     default_owner_id=staff.id if allows(staff, Permission.OWNS_CONCERNS_THEY_OPEN) else None,
     tz=tz,
     errors=errors,
+    on_save=partial(
+        save_logged_interaction, staff=staff, tz=tz, version=version, draft_form=draft_form
+    ),
 )
-if draft is not None:
-    if choice.mode == FIND:
-        if choice.patient is None:
-            st.session_state["log_errors"] = {
-                "patient": "Find and pick the patient, or choose New patient or Anonymous."
-            }
-            st.rerun()
-        draft = dataclasses.replace(draft, patient_id=choice.patient.id)
-    try:
-        with Session(get_engine()) as session, session.begin():
-            result = log_interaction(session=session, staff=staff, draft=draft, tz=tz)
-    except AlreadySaved as already:
-        result = already.result
-    except InvalidInput as invalid:
-        st.session_state["log_errors"] = invalid.errors
-        st.rerun()
-    except (IntegrityError, OperationalError):
-        st.error(
-            "The interaction could not be saved just now. Everything you typed is still here: "
-            "press Save again in a moment."
-        )
-        st.stop()
-    label = choice.patient.display_name if choice.patient else None
-    if draft.new_patient is not None:
-        label = f"{draft.new_patient.family_name.strip()}, {draft.new_patient.given_name.strip()}"
-    forget_draft(draft_form, user_id=staff.id)
-    st.session_state["log_saved"] = {
-        "text": describe_saved(result, label),
-        "concern_id": result.concern_id,
-    }
-    st.session_state["log_form_version"] = version + 1
-    st.rerun()
+if st.session_state.pop("log_save_failed", False):
+    st.error(
+        "The interaction could not be saved just now. Everything you typed is still here: "
+        "press Save again in a moment."
+    )
+    st.stop()
 
 st.subheader("My interactions today")
 with Session(get_engine()) as session:

@@ -203,3 +203,82 @@ def test_an_overridden_proposal_is_saved_with_its_reason(page_as, executive, wor
     # My interactions today links the concern to its detail.
     link = f"[#{concern.id}](concerns?concern={concern.id})"
     assert link in [m.value for m in at.markdown]
+
+
+@pytest.fixture
+def reruns(monkeypatch):
+    """Every st.rerun the page asks for (each one is a second script run the user waits for)."""
+    import streamlit
+
+    asked: list[str] = []
+    real = streamlit.rerun
+
+    def recording(*args, **kwargs):
+        asked.append("rerun")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "rerun", recording)
+    return asked
+
+
+def test_a_save_is_drawn_in_the_run_that_follows_it_with_no_second_run(
+    page_as, executive, world, engine, reruns
+):
+    """Saved, refused, or no patient: the run that follows Save draws the outcome itself."""
+    at = page_as(PAGE, executive).run()
+    at.text_area(key="log0_summary").input("Question about parking")
+    _save(at)  # no patient picked
+    assert any("Find and pick the patient" in e.value for e in at.error)
+    _find(at, "smith, john")
+    at.text_area(key="log0_summary").input("")
+    _save(at)  # refused: no summary
+    assert "Write what the contact was about." in [e.value for e in at.error]
+    assert at.session_state["log_form_version"] == 0
+    at.text_area(key="log0_summary").input("Asked about parking")
+    _save(at)
+    assert not at.exception
+    assert "Interaction #1 logged for Smith, John" in html_texts(at, "success")[0]
+    # The same run drew the fresh form (empty, its search box empty) and today's list with it.
+    assert at.text_area(key="log1_summary").value == ""
+    assert at.text_input(key="log1_patient_query").value == ""
+    assert "Asked about parking" in html_texts(at)
+    assert reruns == []
+    assert _count(engine, Interaction) == 1
+
+
+def test_a_patient_from_an_earlier_search_is_never_saved(page_as, executive, world, engine):
+    """The search box changed since its results were drawn: the save waits for a pick."""
+    at = _find(page_as(PAGE, executive).run(), "smith, john")
+    at.text_area(key="log0_summary").input("Asked about parking")
+    at.text_input(key="log0_patient_query").input("patel")  # sent with the Save, not searched
+    _save(at)
+    assert any("Find and pick the patient" in e.value for e in at.error)
+    assert _count(engine, Interaction) == 0
+    assert at.text_area(key="log0_summary").value == "Asked about parking"
+
+
+def test_a_database_failure_keeps_the_form_and_a_retry_saves_once(
+    page_as, executive, world, engine, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    import components.log_save as log_save
+
+    real = log_save.log_interaction
+
+    def unavailable(**kwargs):
+        raise OperationalError("INSERT", {}, Exception("the server closed the connection"))
+
+    at = page_as(PAGE, executive).run()
+    at.radio(key="log0_patient_mode").set_value("Anonymous").run()
+    at.text_area(key="log0_summary").input("Parking question")
+    monkeypatch.setattr(log_save, "log_interaction", unavailable)
+    _save(at)
+    assert any("could not be saved just now" in e.value for e in at.error)
+    assert at.text_area(key="log0_summary").value == "Parking question"
+    assert at.session_state["log_form_version"] == 0
+    monkeypatch.setattr(log_save, "log_interaction", real)
+    _save(at)
+    assert "logged for an anonymous contact" in html_texts(at, "success")[0]
+    assert not any("could not be saved" in e.value for e in at.error)
+    assert _count(engine, Interaction) == 1

@@ -49,3 +49,29 @@ def wait_for_sign_in_cookie(page: Page) -> None:
         arg=COOKIE_NAME,
         timeout=RERUN_TIMEOUT_MS,
     )
+
+
+_RUN_COUNTER = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  const counter = { runs: 0 };
+  let last = app.getAttribute("data-test-script-state");
+  new MutationObserver(() => {
+    const state = app.getAttribute("data-test-script-state");
+    if (state !== last && state === "running") counter.runs += 1;
+    last = state;
+  }).observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
+  window.__prdRunCounter = counter;
+}"""
+
+
+def count_script_runs(page: Page) -> None:
+    """From now on, count the script runs the page goes through (read with `script_runs`)."""
+    page.evaluate(_RUN_COUNTER)
+
+
+def script_runs(page: Page) -> int:
+    """Script runs since `count_script_runs`, once nothing more has run for a moment."""
+    wait_for_rerun(page)
+    page.wait_for_timeout(500)
+    wait_for_rerun(page)
+    return page.evaluate("() => window.__prdRunCounter.runs")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Interaction
-from tests.e2e.helpers import sign_in, wait_for_rerun
+from tests.e2e.helpers import count_script_runs, script_runs, sign_in, wait_for_rerun
 from tests.helpers import seed_world
 
 KEY_PRESS_GOAL = 4
@@ -50,9 +50,12 @@ def _log_routine_call(page: Page, keys: Keyboard, mrn: str, summary: str) -> int
     wait_for_rerun(page)
     _wait_for_focus(page, "Summary")
     keys.type(summary)
+    count_script_runs(page)
     keys.press("Control+Enter")  # saves from the summary box
     wait_for_rerun(page)
     _wait_for_focus(page, SEARCH)  # ready for the next call
+    # The save, its confirmation and the fresh form come in one script run.
+    assert script_runs(page) == 1
     return keys.presses - before
 
 
