@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components import url_state
-from components.form_helpers import versioned_key
+from components.form_helpers import clear_form, versioned_key
 from components.phi import initials, mrn_tail
 from components.wording import shortened
 from db import concerns as c
@@ -93,8 +93,9 @@ def worklist_table(
     tz: ZoneInfo,
     presenting: bool,
     may_export: bool = True,
-) -> int | None:
-    """The worklist, overdue rows marked; returns the id of a row the user selected."""
+) -> None:
+    """The worklist, overdue rows marked. Selecting a row opens its concern (`_open_selected`,
+    before the next run, so that one run draws the concern)."""
     frame = pd.DataFrame(
         {
             "#": [r.id for r in rows],
@@ -129,18 +130,31 @@ def worklist_table(
         ),
         axis=1,
     )
-    event = st.dataframe(
+    ids = [r.id for r in rows]
+    key = versioned_key("wl_table")
+    st.dataframe(
         styled,
         hide_index=True,
-        on_select="rerun",
+        on_select=lambda: _open_selected(key, ids),
         selection_mode="single-row",
         # A fresh key after each pick: a selection the browser still remembers (Back) must not
         # open the same concern again.
-        key=versioned_key("wl_table"),
+        key=key,
         column_config={
             "#": st.column_config.NumberColumn(format="%d", width="small"),
             "Summary": st.column_config.TextColumn(width=280),
         },
     )
+
+
+def _open_selected(key: str, ids: list[int]) -> None:
+    """The row selection's callback, run before the script: the address moves to the concern
+    (a new page in the browser's history, so Back returns to the worklist as it was) and the
+    run that follows draws the concern straight away, with no second run."""
+    event = st.session_state.get(key)
     picked = event.selection.rows if event else []
-    return int(frame.iloc[picked[0]]["#"]) if picked else None
+    if not picked or picked[0] >= len(ids):
+        return
+    st.session_state["worklist_params"] = st.query_params.to_dict()
+    clear_form("wl_table")
+    st.query_params.from_dict({"concern": str(ids[picked[0]])})

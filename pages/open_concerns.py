@@ -9,7 +9,6 @@ from components import concern_views as views
 from components import url_state
 from components.concern_actions import ActionContext, action_panel
 from components.facility import app_settings
-from components.form_helpers import clear_form
 from components.openings import forget_opening, is_new_opening, remember_opening
 from components.safe import show_notice
 from components.shell import get_engine, presentation_mode, require_permission
@@ -102,10 +101,5 @@ st.caption(
     f"{overdue} overdue · soonest due first · times in {tz.key}. Select a row to open it."
 )
 # st.dataframe always offers a CSV download: summaries only for roles that may export.
-picked = worklist_table(rows, now, tz, presenting, may_export=allows(staff, Permission.EXPORTS))
-if picked is not None:
-    # A new page in the browser's history, so Back returns to the worklist as it was.
-    st.session_state["worklist_params"] = st.query_params.to_dict()
-    clear_form("wl_table")
-    st.query_params.from_dict({"concern": str(picked)})
-    st.rerun()
+# Selecting a row opens the concern (its callback moves the address before the next run).
+worklist_table(rows, now, tz, presenting, may_export=allows(staff, Permission.EXPORTS))

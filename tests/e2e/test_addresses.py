@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import sign_in, wait_for_rerun
+from tests.e2e.helpers import count_script_runs, script_runs, sign_in, wait_for_rerun
 from tests.helpers import open_concern, seed_world
 
 
@@ -35,9 +35,11 @@ def test_back_from_a_concern_returns_to_the_worklist(live_app, browser_page, mak
     grid = page.get_by_test_id("stDataFrame")
     expect(grid).to_be_visible()
     box = grid.bounding_box()
+    count_script_runs(page)
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 18)  # the first row's selector
     wait_for_rerun(page)
     expect(page.get_by_text(f"Complaint #{concern_id}")).to_be_visible()
+    assert script_runs(page) == 1  # the selection opens the concern in the run it causes
     page.wait_for_function("() => history.state && history.state.prdConcernDetail")
     page.go_back()
     wait_for_rerun(page)
