@@ -10,7 +10,6 @@ import json
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 import streamlit as st
 
 from components.safe import Label, show_line, show_table
@@ -94,16 +93,15 @@ def concern_summary(detail: c.ConcernDetail, now: dt.datetime, tz: ZoneInfo, sho
 
 
 def issues_table(detail: c.ConcernDetail) -> None:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "#": [i.position for i in detail.issues],
-                "Category": [i.category for i in detail.issues],
-                "HCAT severity": [i.hcat_severity for i in detail.issues],
-                "Harm": [i.harm_level or "—" for i in detail.issues],
-            }
-        ),
-        hide_index=True,
+    """The concern's issues: a few rows, so a plain table (a data grid costs the browser far
+    more to draw, and this one needs neither sorting nor a download)."""
+    show_table(
+        {
+            "#": [i.position for i in detail.issues],
+            "Category": [i.category for i in detail.issues],
+            "HCAT severity": [i.hcat_severity for i in detail.issues],
+            "Harm": [i.harm_level or "—" for i in detail.issues],
+        }
     )
 
 

@@ -154,11 +154,21 @@ def keep_draft(spec: DraftForm, *, user_id: int, now: dt.datetime) -> None:
         st.session_state[_last_key(spec)] = current
 
 
-def forget_draft(spec: DraftForm, *, user_id: int, next_key: str | None = None) -> None:
+def forget_draft(
+    spec: DraftForm,
+    *,
+    user_id: int,
+    next_key: str | None = None,
+    session: Session | None = None,
+) -> None:
     """After a save or a discard: the draft is gone from the server and from this session.
-    `next_key`: the key prefix the emptied form moves on to, which has no draft to look for."""
-    with Session(get_engine()) as session, session.begin():
+    `next_key`: the key prefix the emptied form moves on to, which has no draft to look for.
+    `session`: delete it in the caller's transaction (the save's own: gone exactly when saved)."""
+    if session is not None:
         discard_draft(session=session, user_id=user_id, form=spec.form)
+    else:
+        with Session(get_engine()) as own, own.begin():
+            discard_draft(session=own, user_id=user_id, form=spec.form)
     st.session_state.pop(_last_key(spec), None)
     if next_key is not None:
         st.session_state[f"draft_checked_{next_key}"] = None

@@ -21,7 +21,7 @@ import streamlit as st
 from components.drafts import DraftForm
 from components.form_helpers import field_error, optional_select
 from components.patient_picker import FIND, NEW
-from components.safe import Label, show_line, show_notice
+from components.safe import Label, Link, show_notice, show_table
 from components.wording import counted, shortened
 from db.concerns import may_act
 from db.grievance import COMPLAINT_TYPES, GrievanceProposal, propose_grievance
@@ -366,35 +366,32 @@ def describe_saved(result, patient_label: str | None) -> str:
     return text
 
 
-def concern_link(concern_id: int) -> str:
-    """Markdown link to a concern's detail on the Open concerns page (its address there)."""
-    return f"[#{int(concern_id)}](concerns?concern={int(concern_id)})"
-
-
-_TODAY_WIDTHS = [1.1, 2.6, 2.8, 1.5, 7]
+def concern_address(concern_id: int) -> str:
+    """A concern's detail on the Open concerns page (its address there)."""
+    return f"concerns?concern={int(concern_id)}"
 
 
 def my_interactions_today(rows: list[RecentInteraction], tz: ZoneInfo) -> None:
     """What this person logged today, newest first: whole summaries (wrapped, never cut in a
-    word), each concern a link to its detail. User text goes through components.safe."""
+    word), each concern a link to its detail. One table (one element, however long the day
+    gets: the page redraws it after every save); user text is escaped by components.safe."""
     if not rows:
         st.caption("Nothing logged yet today.")
         return
     st.caption(f"{counted(len(rows), 'contact')} logged today, newest first.")
-    titles = ("Time", "Patient", "Outcome", "Concern", "Summary")
-    for column, title in zip(st.columns(_TODAY_WIDTHS), titles, strict=True):
-        column.markdown(f"**{title}**")
-    for row in rows:
-        time_col, patient_col, outcome_col, concern_col, summary_col = st.columns(
-            _TODAY_WIDTHS, vertical_alignment="top"
-        )
-        time_col.text(f"{row.occurred_at.astimezone(tz):%H:%M}")
-        with patient_col:
-            show_line(row.patient)
-        outcome_col.text(f"{OUTCOME_LABELS[row.outcome]} ({row.channel})")
-        if row.concern_id:
+    show_table(
+        {
+            "Time": [f"{row.occurred_at.astimezone(tz):%H:%M}" for row in rows],
+            "Patient": [row.patient for row in rows],
+            "Outcome": [f"{OUTCOME_LABELS[row.outcome]} ({row.channel})" for row in rows],
             # A real link (built from the number alone): it can be opened in another tab while
             # the next call is logged here.
-            concern_col.markdown(concern_link(row.concern_id))
-        with summary_col:
-            show_line(row.summary)
+            "Concern": [
+                Link(f"#{row.concern_id}", concern_address(row.concern_id))
+                if row.concern_id
+                else ""
+                for row in rows
+            ],
+            "Summary": [row.summary for row in rows],
+        }
+    )

@@ -38,7 +38,7 @@ def save_logged_interaction(
     *, staff: StaffMember, tz: ZoneInfo, version: int, draft_form: DraftForm
 ) -> None:
     """The Save button's callback for form number `version` (see the module's docstring)."""
-    key = f"log{version}"
+    key, next_key = f"log{version}", f"log{version + 1}"
     state = st.session_state
     state.pop("log_errors", None)
     state.pop("log_save_failed", None)
@@ -53,8 +53,11 @@ def save_logged_interaction(
     try:
         with Session(get_engine()) as session, session.begin():
             result = log_interaction(session=session, staff=staff, draft=draft, tz=tz)
+            # In the same transaction: the draft is gone exactly when the interaction is saved.
+            forget_draft(draft_form, user_id=staff.id, next_key=next_key, session=session)
     except AlreadySaved as already:
         result = already.result
+        forget_draft(draft_form, user_id=staff.id, next_key=next_key)
     except InvalidInput as invalid:
         state["log_errors"] = invalid.errors
         return
@@ -64,6 +67,5 @@ def save_logged_interaction(
     label = patient.display_name if patient else None
     if draft.new_patient is not None:
         label = f"{draft.new_patient.family_name.strip()}, {draft.new_patient.given_name.strip()}"
-    forget_draft(draft_form, user_id=staff.id, next_key=f"log{version + 1}")
     state["log_saved"] = {"text": describe_saved(result, label), "concern_id": result.concern_id}
     state["log_form_version"] = version + 1

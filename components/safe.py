@@ -36,6 +36,15 @@ class Label:
     text: str
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link to one of the app's own addresses, opened in a new tab. Both parts are escaped;
+    build `href` from numbers, never from user text."""
+
+    text: str
+    href: str
+
+
 def escape_markdown(text: str | None) -> str:
     """`text` with every markdown control character backslash-escaped; newlines kept.
 
@@ -81,14 +90,21 @@ def show_notice(kind: str, *parts: object) -> None:
     )
 
 
+def _cell_html(value: object) -> str:
+    if isinstance(value, Link):
+        return f'<a href="{as_html(value.href)}" target="_blank">{as_html(value.text)}</a>'
+    return as_html(value)
+
+
 def show_table(columns: Mapping[str, Sequence[object]]) -> None:
-    """A read-only table whose cells are shown exactly as typed (and cannot be downloaded)."""
+    """A read-only table whose cells are shown exactly as typed (and cannot be downloaded);
+    a `Link` cell is a link. One element however many rows: cheap for the browser to draw."""
     names = list(columns)
     rows = zip(*(columns[n] for n in names), strict=True)
     head = "".join(f'<th style="{_CELL}text-align:left;">{as_html(n)}</th>' for n in names)
     body = "".join(
         "<tr>"
-        + "".join(f'<td style="{_CELL}white-space:pre-wrap;">{as_html(v)}</td>' for v in row)
+        + "".join(f'<td style="{_CELL}white-space:pre-wrap;">{_cell_html(v)}</td>' for v in row)
         + "</tr>"
         for row in rows
     )
