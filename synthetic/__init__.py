@@ -5,6 +5,13 @@ realistic hospital: departments, patients, a handful of Patient Relations staff,
 six months) of interactions with weekly, daily and seasonal rhythm, the concerns they opened with
 their issues and timelines, survey responses with answers, and monthly encounter volumes.
 
+A history longer than the reference size's two years is drawn one two-year span at a time,
+oldest first (builder.SPAN_DAYS), and patients a million at a time, so the generator's memory is
+that of one span whatever the size: about 2 GB, where drawing 20 years at once would need about
+17 GB. Spans share departments, staff and patients, split the contacts, concerns and survey
+responses by their expected volume, and continue the ids, the growth trend and each department's
+survey-score walk. A history of two years or less is one span, drawn exactly as before.
+
 Every random draw comes from one seeded numpy Generator (plus a seeded Faker for the name pools),
 so the same seed and the same `now` give identical rows. Rows are written with PostgreSQL COPY in
 one transaction, with ids assigned here (concern and interaction refer to each other). As

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ from synthetic.people import PeopleMixin
 from synthetic.shape import (
     _CATEGORY_DOMAINS,
     _CATEGORY_NAMES,
+    _WEEKDAY_FACTOR,
     CATEGORY_KEYS,
     SIZES,
     Size,
@@ -110,6 +112,14 @@ class _Hospital(PeopleMixin, SurveysMixin, ContactsMixin, ConcernsMixin):
         self.first_day = self.today - np.timedelta64(spec.days - 1, "D")
         self.start = _from_local(self.first_day.astype("datetime64[s]")[None], tz)[0]
         self.counts: dict[str, int] = {}
+        # The history is drawn one span at a time (see _spans); these say where the current
+        # span sits: its first day's offset from the history's first day, and the ids used so far.
+        self.history = spec
+        self.history_first_day = self.first_day
+        self.day_offset = 0
+        self.id_base = dict.fromkeys(
+            ("survey_response", "concern", "interaction", "concern_issue", "concern_event"), 0
+        )
 
     # -- orchestration ---------------------------------------------------------------------
 
@@ -123,13 +133,17 @@ class _Hospital(PeopleMixin, SurveysMixin, ContactsMixin, ConcernsMixin):
         self._departments()
         self._staff()
         self._patients()
-        self._surveys()
-        self._plan_contacts_and_concerns()
-        events = self._plan_events()
-        self._copy_concerns()
-        self._copy_interactions()
-        self._issues()
-        self._copy("concern_event", events, time.perf_counter())
+        self._survey_questions()
+        for span in _spans(self.history, self._expected_day_weights()):
+            self._enter_span(span)
+            self._survey_responses()
+            self._plan_contacts_and_concerns()
+            events = self._plan_events()
+            self._copy_concerns()
+            self._copy_interactions()
+            self._issues()
+            self._copy("concern_event", events, time.perf_counter())
+            self._leave_span()
         self._encounter_volumes()
         self._restore_keys_and_indexes(restore)
         for table in (
@@ -148,6 +162,40 @@ class _Hospital(PeopleMixin, SurveysMixin, ContactsMixin, ConcernsMixin):
                 f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
             )
         return self.counts
+
+    # -- spans of history --------------------------------------------------------------------
+
+    def _expected_day_weights(self) -> np.ndarray:
+        """Each day's expected share of the contacts (the rhythm _days draws from, without its
+        random day-to-day noise): what the spans' row counts are split by."""
+        days = np.arange(self.history.days)
+        date = self.history_first_day + days.astype("timedelta64[D]")
+        weekday = (date.astype(np.int64) - 4) % 7
+        day_of_year = (date - date.astype("datetime64[Y]")).astype(np.int64)
+        return (
+            _WEEKDAY_FACTOR[weekday]
+            * (1 + 0.12 * np.cos(2 * np.pi * (day_of_year - 20) / 365.25))
+            * (1 + 0.06 * days / 365)
+        )
+
+    def _enter_span(self, span: _Span) -> None:
+        self.day_offset = span.first
+        self.first_day = self.history_first_day + np.timedelta64(span.first, "D")
+        self.spec = span.size
+        if span.first:
+            self.progress(
+                f"History from {self.first_day} ({span.size.days} days, "
+                f"{span.size.interactions:,} contacts)"
+            )
+
+    def _leave_span(self) -> None:
+        """Move the id bases past this span's rows and drop its plans (the memory they hold)."""
+        for table in self.id_base:
+            self.id_base[table] = self.counts.get(table, 0)
+        self.con = self.inter = self.added = self.survey_concerns = None
+        self.spec = self.history
+        self.first_day = self.history_first_day
+        self.day_offset = 0
 
     def _set_aside_keys_and_indexes(self) -> list[str]:
         """Drop the foreign keys and plain indexes of the tables about to be loaded, and return
@@ -268,7 +316,7 @@ class _Hospital(PeopleMixin, SurveysMixin, ContactsMixin, ConcernsMixin):
     def _copy(self, table: str, columns: dict[str, Any], t0: float) -> None:
         copy_started = time.perf_counter()
         n = self._copy_raw(table, columns)
-        self.counts[table] = n
+        self.counts[table] = self.counts.get(table, 0) + n
         done = time.perf_counter()
         self.progress(
             f"{table}: {n:,} rows in {done - t0:.1f} s (COPY {done - copy_started:.1f} s)"
@@ -302,3 +350,54 @@ LOADED_TABLES = (
     "concern_event",
     "encounter_volume",
 )
+
+
+# Longest stretch of history drawn at once. Every plan (contacts, concerns, timelines, surveys)
+# is held in memory while its span is drawn, so memory follows the span, not the history: about
+# 1.7 GB at the reference size's two years. A history this long or shorter is one span, drawn
+# exactly as before spans existed.
+SPAN_DAYS = SIZES["reference"].days
+
+
+@dataclass(frozen=True)
+class _Span:
+    first: int  # offset of its first day from the history's first day
+    size: Size  # its days and row counts; patients and departments are the whole history's
+
+
+def _spans(history: Size, day_weight: np.ndarray) -> list[_Span]:
+    """Cut the history into consecutive spans of at most `span_days` days, oldest first, and
+    split the contacts, concerns and survey responses between them by each span's share of the
+    expected daily volume (largest remainders, so the totals are exactly the history's)."""
+    span_days = SPAN_DAYS
+    starts = list(range(0, history.days, span_days))
+    if len(starts) == 1:
+        return [_Span(0, history)]
+    share = np.array([day_weight[a : a + span_days].sum() for a in starts])
+    share = share / share.sum()
+
+    def split(total: int) -> list[int]:
+        exact = share * total
+        counts = np.floor(exact).astype(np.int64)
+        counts[np.argsort(-(exact - counts), kind="stable")[: total - counts.sum()]] += 1
+        return counts.tolist()
+
+    columns = zip(
+        split(history.interactions),
+        split(history.concerns),
+        split(history.survey_responses),
+        strict=True,
+    )
+    return [
+        _Span(
+            a,
+            replace(
+                history,
+                days=min(span_days, history.days - a),
+                interactions=i,
+                concerns=c,
+                survey_responses=r,
+            ),
+        )
+        for a, (i, c, r) in zip(starts, columns, strict=True)
+    ]

@@ -348,7 +348,7 @@ class ConcernsMixin:
         self._copy(
             "concern_issue",
             {
-                "id": _ints(np.arange(1, len(concern) + 1)),
+                "id": _ints(np.arange(1, len(concern) + 1) + self.id_base["concern_issue"]),
                 "concern_id": _ints(con["id"][concern]),
                 "position": _ints(position),
                 "category_id": _ints(self.category_ids[category]),
@@ -539,7 +539,7 @@ class ConcernsMixin:
             f"concern_event: {len(rows):,} events planned in {time.perf_counter() - t0:.1f} s"
         )
         return {
-            "id": _ints(np.arange(1, len(rows) + 1)),
+            "id": _ints(np.arange(1, len(rows) + 1) + self.id_base["concern_event"]),
             "concern_id": _ints(con["id"][rows]),
             "occurred_at": _times(when),
             "actor_id": _ints(np.concatenate([p[2] for p in parts])[order]),

@@ -149,7 +149,7 @@ class ContactsMixin:
         order = np.argsort(con["opened_at"], kind="stable")
         con = {k: v[order] for k, v in con.items()}
         n_c = len(order)
-        con["id"] = np.arange(1, n_c + 1, dtype=np.int64)
+        con["id"] = np.arange(1, n_c + 1, dtype=np.int64) + self.id_base["concern"]
         from_contact = con["primary"] >= 0
 
         # Compliments, suggestions and inquiries read differently from complaints.
@@ -200,7 +200,8 @@ class ContactsMixin:
         i_order = np.argsort(all_time, kind="stable")
         inter = {k: v[i_order] for k, v in inter.items()}
         inter_id = np.empty(len(i_order), dtype=np.int64)
-        inter_id[i_order] = np.arange(1, len(i_order) + 1)  # id of the k-th drawn contact
+        # id of the k-th drawn contact
+        inter_id[i_order] = np.arange(1, len(i_order) + 1) + self.id_base["interaction"]
         con["opened_by"] = np.where(from_contact, inter_id[np.maximum(con["primary"], 0)], 0)
         self.con, self.inter, self.added = con, inter, added
 
@@ -215,7 +216,7 @@ class ContactsMixin:
         self._copy(
             "interaction",
             {
-                "id": _ints(np.arange(1, n + 1)),
+                "id": _ints(np.arange(1, n + 1) + self.id_base["interaction"]),
                 "occurred_at": _times(inter["occurred"]),
                 "channel": inter["channel"].tolist(),
                 "direction": inter["direction"].tolist(),
@@ -260,7 +261,8 @@ class ContactsMixin:
         return occurred
 
     def _days(self, n: int, *, seasonal: float) -> np.ndarray:
-        """Day offsets from the first day, following the weekly, seasonal and growth pattern."""
+        """Day offsets from the (span's) first day, following the weekly, seasonal and growth
+        pattern; growth counts from the first day of the whole history."""
         rng = self.rng
         days = np.arange(self.spec.days)
         date = self.first_day + days.astype("timedelta64[D]")
@@ -269,11 +271,12 @@ class ContactsMixin:
         weight = (
             _WEEKDAY_FACTOR[weekday]
             * (1 + seasonal * np.cos(2 * np.pi * (day_of_year - 20) / 365.25))
-            * (1 + 0.06 * days / 365)
+            * (1 + 0.06 * (days + self.day_offset) / 365)
             * rng.gamma(60, 1 / 60, len(days))
         )
         # Today is only partly over.
-        weight[-1] *= max(0.05, (int(self.now) % _DAY) / _DAY)
+        if self.day_offset + self.spec.days == self.history.days:
+            weight[-1] *= max(0.05, (int(self.now) % _DAY) / _DAY)
         return rng.choice(len(days), n, p=weight / weight.sum())
 
     def _contact_summaries(self, category, outcome, opened, outbound):

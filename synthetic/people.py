@@ -27,6 +27,10 @@ from synthetic.shape import (
     STAFF,
 )
 
+# Patients drawn at once: twice the reference size's, so every size up to 2 x the reference
+# draws them in one block.
+PATIENT_BLOCK = 1_000_000
+
 
 class PeopleMixin:
     """Draws departments, staff and patients (part of the builder in synthetic/builder.py)."""
@@ -97,14 +101,29 @@ class PeopleMixin:
     # -- patients --------------------------------------------------------------------------
 
     def _patients(self) -> None:
+        """Patients, PATIENT_BLOCK at a time (the text of their names, phones and e-mails is
+        most of the memory they take), sharing one pool of first and family names."""
         t0 = time.perf_counter()
-        rng, n = self.rng, self.spec.patients
-        pool = min(3_000, max(200, n // 2))
+        total = self.spec.patients
+        pool = min(3_000, max(200, total // 2))
         female = [self.faker.first_name_female() for _ in range(pool)]
         male = [self.faker.first_name_male() for _ in range(pool)]
         family_pool = [self.faker.last_name() for _ in range(2 * pool)]
         for name in (*female, *male, *family_pool):
             _check_copy_safe(name)
+        self.patient_ids = np.arange(1, total + 1, dtype=np.int64)
+        self.patient_medicare = np.zeros(total, dtype=bool)
+        last_mrn = 1_000_000
+        for first in range(0, total, PATIENT_BLOCK):
+            n = min(PATIENT_BLOCK, total - first)
+            last_mrn = self._patient_block(first, n, female, male, family_pool, last_mrn)
+        self.counts["patient"] = total
+        self.progress(f"patient: {total:,} rows in {time.perf_counter() - t0:.1f} s")
+
+    def _patient_block(self, first: int, n: int, female, male, family_pool, last_mrn: int) -> int:
+        """Patients first + 1 .. first + n; returns the highest MRN number used."""
+        rng, pool = self.rng, len(female)
+        t0 = time.perf_counter()
         is_female = rng.random(n) < 0.52
         given_idx = rng.integers(0, pool, n)
         given = np.where(
@@ -114,7 +133,8 @@ class PeopleMixin:
         )
         family = np.array(family_pool, dtype=object)[rng.integers(0, 2 * pool, n)]
         # MRNs: unique 7-digit numbers in random order.
-        mrn_numbers = 1_000_000 + np.cumsum(rng.integers(1, 17, n))
+        mrn_numbers = last_mrn + np.cumsum(rng.integers(1, 17, n))
+        last_mrn = int(mrn_numbers[-1])
         rng.shuffle(mrn_numbers)
         mrn = ["MRN" + str(x) for x in mrn_numbers.tolist()]
         # Hospital patients skew old; about one in ten is a child.
@@ -147,12 +167,11 @@ class PeopleMixin:
         lang_p = np.array(list(LANGUAGES.values()))
         language = np.array(languages)[rng.choice(len(languages), n, p=lang_p / lang_p.sum())]
         created = self.start - rng.integers(0, 5 * 365 * _DAY, n)
-        self.patient_ids = np.arange(1, n + 1, dtype=np.int64)
-        self.patient_medicare = medicare
-        self._copy(
+        self.patient_medicare[first : first + n] = medicare
+        self._copy_raw(
             "patient",
             {
-                "id": _ints(self.patient_ids),
+                "id": _ints(self.patient_ids[first : first + n]),
                 "mrn": mrn,
                 "given_name": given_l,
                 "family_name": family_l,
@@ -163,8 +182,10 @@ class PeopleMixin:
                 "medicare_beneficiary": _bools(medicare),
                 "created_at": _times(created),
             },
-            t0,
         )
+        if n < len(self.patient_ids):
+            self.progress(f"patient: {first + n:,} rows in {time.perf_counter() - t0:.1f} s")
+        return last_mrn
 
     def _some_patients(self, n: int) -> np.ndarray:
         """Patient indexes with a long tail: a few people contact the hospital many times."""

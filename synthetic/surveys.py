@@ -191,9 +191,8 @@ _SURVEYED_SUPPORT = {"Patient Access and Registration"}
 class SurveysMixin:
     """Draws survey responses and answers (part of the builder in synthetic/builder.py)."""
 
-    def _surveys(self) -> None:
+    def _survey_questions(self) -> None:
         t0 = time.perf_counter()
-        rng = self.rng
         q_rows = {
             k: []
             for k in (
@@ -245,7 +244,11 @@ class SurveysMixin:
         t0 = time.perf_counter()
         self._copy("survey_question", {k: _texts(v) for k, v in q_rows.items()}, t0)
 
+    def _survey_responses(self) -> None:
+        """The current span's survey responses and answers, and the service-recovery concerns
+        they open (kept in self.survey_concerns for the contacts)."""
         t0 = time.perf_counter()
+        rng = self.rng
         instrument_of_dept = np.array(
             [
                 _INSTRUMENT_BY_KIND.get(kind, 1 if name in _SURVEYED_SUPPORT else -1)
@@ -264,8 +267,15 @@ class SurveysMixin:
         # Scores: a department level, a slow random walk, a winter dip, and two real shifts
         # (one unit improves after an initiative, one declines) for control charts to find.
         n_dept = len(self.dept_ids)
-        level = rng.normal(0.0, 0.22, n_dept)
-        walk = np.cumsum(rng.normal(0.0, 0.035, (n_dept, months)), axis=1)
+        # A department's level and walk carry on from one span of history to the next.
+        if self.day_offset == 0:
+            self.survey_level = rng.normal(0.0, 0.22, n_dept)
+            self.survey_walk = np.zeros(n_dept)
+        level = self.survey_level
+        walk = self.survey_walk[:, None] + np.cumsum(
+            rng.normal(0.0, 0.035, (n_dept, months)), axis=1
+        )
+        self.survey_walk = walk[:, -1]
         month_of_year = (self.first_day.astype("datetime64[M]") + np.arange(months)).astype(
             int
         ) % 12
@@ -329,7 +339,7 @@ class SurveysMixin:
         ).astype(np.int64)
         created = np.minimum(created, self.now)
         patient = np.where(rng.random(n) < 0.6, self._some_patients(n) + 1, 0)
-        ids = np.arange(1, n + 1, dtype=np.int64)
+        ids = np.arange(1, n + 1, dtype=np.int64) + self.id_base["survey_response"]
         vendor = np.where(instrument == 0, "HC", "OP")
         external = [
             f"{v}-{i:09d}" if imp else None

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import itertools
 
+import numpy as np
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from db.models import CHANNELS, Base, Concern, Department
 from db.settings import get_settings
 from db.sla import concern_due_at, grievance_acknowledgement_due_at, sla_targets
 from db.users import authenticate
-from synthetic import SIZES, STAFF, generate
+from synthetic import SIZES, STAFF, builder, generate, people
 
 # A fixed "now" a couple of days after the spring daylight-saving change, so clocks cross it.
 NOW = dt.datetime(2026, 3, 10, 15, 30, tzinfo=dt.UTC)
@@ -307,3 +308,67 @@ def test_same_seed_gives_the_same_hospital_and_another_seed_another(engine):
 def test_unknown_size_is_refused(engine):
     with pytest.raises(ValueError, match="size"):
         generate(engine, size="huge", seed=1, progress=_quiet, now=NOW)
+
+
+def test_spans_split_every_count_exactly_and_follow_the_expected_volume():
+    history = dataclasses.replace(SIZES["demo"], days=100, interactions=1001, concerns=301)
+    weight = np.ones(100)
+    weight[60:] = 3.0  # the last 40 days carry twice the first 60 days' volume
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(builder, "SPAN_DAYS", 30)
+        spans = builder._spans(history, weight)
+    assert [s.first for s in spans] == [0, 30, 60, 90]
+    assert [s.size.days for s in spans] == [30, 30, 30, 10]
+    # Shares 30 : 30 : 90 : 30 of 180.
+    assert [s.size.interactions for s in spans] == [167, 167, 500, 167]
+    assert sum(s.size.concerns for s in spans) == 301
+    assert sum(s.size.survey_responses for s in spans) == history.survey_responses
+    assert {s.size.patients for s in spans} == {history.patients}
+    # A history no longer than a span is one span: the rows are the ones drawn before spans.
+    assert builder._spans(history, weight) == [builder._Span(0, history)]
+
+
+def test_a_history_drawn_in_spans_hangs_together(engine, monkeypatch):
+    """Spans of 40 days and patient blocks of 300 over the demo's 182 days: every count as
+    asked, ids with no gaps, contacts in every span, each concern's links inside the data, and
+    the summaries agree with the rows."""
+    monkeypatch.setattr(builder, "SPAN_DAYS", 40)
+    monkeypatch.setattr(people, "PATIENT_BLOCK", 300)
+    demo = SIZES["demo"]
+    counts = generate(engine, size="demo", seed=5, progress=_quiet, now=NOW)
+    assert counts["interaction"] == demo.interactions
+    assert counts["concern"] == demo.concerns
+    assert counts["patient"] == demo.patients
+    assert counts["survey_response"] == demo.survey_responses
+    with engine.connect() as conn:
+        for table in ("patient", "interaction", "concern", "concern_issue", "concern_event"):
+            n, top = conn.execute(text(f"SELECT count(*), max(id) FROM {table}")).one()
+            assert n == top == counts[table], table
+        assert _count(conn, "SELECT count(DISTINCT mrn) FROM patient") == demo.patients
+        # Contacts in each 40-day span, none before the first day or after now.
+        first, last, spans = conn.execute(
+            text(
+                "SELECT min(occurred_at), max(occurred_at), count(DISTINCT"
+                " (occurred_at - (SELECT min(occurred_at) FROM interaction)) / 40)"
+                " FROM interaction"
+            )
+        ).one()
+        assert spans >= 5
+        assert last <= NOW
+        assert NOW - first <= dt.timedelta(days=demo.days + 1)
+        # A contact that opened a concern, and the concern it opened, are the same day's.
+        assert (
+            _count(
+                conn,
+                "SELECT count(*) FROM concern c JOIN interaction i"
+                " ON i.id = c.opened_by_interaction_id WHERE i.occurred_at <> c.opened_at"
+                " OR i.concern_id <> c.id",
+            )
+            == 0
+        )
+        assert (
+            _count(conn, "SELECT count(*) FROM concern WHERE source_survey_response_id IS NOT NULL")
+            > 0
+        )
+    with Session(engine) as session:
+        assert summaries.summary_drift(session=session) == dict.fromkeys(summaries.SUMMARY_KEYS, 0)
