@@ -78,7 +78,7 @@ def weekly_concern_volume(
 def concerns_by_department(*, session: Session, period: Period) -> pd.DataFrame:
     """Concerns opened in the period per department (all departments, for the click-to-narrow
     chart): columns department_id, department, opened; largest first."""
-    s = kpi.rollup(ConcernDay, ConcernWeek, [period])
+    s = kpi.rollup(ConcernDay, ConcernWeek, [period], month_model=kpi.MONTHS[ConcernDay])
     rows = session.execute(
         select(s.department_id, func.sum(s.opened).label("opened"))
         .group_by(s.department_id)
@@ -97,7 +97,13 @@ def issues_by_category(
 ) -> pd.DataFrame:
     """Issues raised by concerns opened in the period, per category: columns category, issues
     (a concern with two issues counts in both categories)."""
-    s = kpi.rollup(ConcernIssueDay, ConcernIssueWeek, [period], kpi.in_department(department_id))
+    s = kpi.rollup(
+        ConcernIssueDay,
+        ConcernIssueWeek,
+        [period],
+        kpi.in_department(department_id),
+        month_model=kpi.MONTHS[ConcernIssueDay],
+    )
     rows = session.execute(
         select(Category.name, func.sum(s.issues).label("issues"))
         .join(Category, Category.id == s.category_id)

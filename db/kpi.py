@@ -7,7 +7,8 @@ denominator (None for plain counts), and the same two for the comparison period.
 denominator is 0 has the value None, which the screens show as "—".
 
 Counts by day come from the per-day summaries that database triggers keep current (migration
-0002), so two years cost about as much as a week. Figures a daily count cannot give exactly
+0002) and their weekly and monthly rollups (0004, 0014), so twenty years cost about as much as a
+few weeks. Figures a daily count cannot give exactly
 (grievance windows that end at a clock time, what is open right now) are read from the raw rows
 through narrow indexes. The median time to resolve reads a per-day histogram of resolution times
 (migration 0011) and then only the middle bucket's rows of the period.
@@ -47,12 +48,18 @@ from db.models import (
     CONCERN_TYPES,
     Concern,
     ConcernDay,
+    ConcernIssueDay,
+    ConcernIssueMonth,
+    ConcernMonth,
     ConcernResolutionDay,
+    ConcernResolutionMonth,
     ConcernWeek,
     GrievanceWindowDay,
     InteractionDay,
+    InteractionMonth,
     InteractionWeek,
     SurveyAnswerDay,
+    SurveyAnswerMonth,
     SurveyAnswerWeek,
     SurveyQuestion,
 )
@@ -132,38 +139,80 @@ def _either(day_column, period: Period, previous: Period) -> ColumnElement[bool]
     )
 
 
-def rollup(day_model, week_model, spans: Sequence[Period], *conditions: Callable[[Any], Any]):
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month_start(day: dt.date) -> dt.date:
+    """The first day of the first month that starts on or after `day`."""
+    if day.day == 1:
+        return day
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _weeks_and_days(low: dt.date, high: dt.date, weeks: list, days: list) -> None:
+    """Split [low, high) into whole ISO weeks (Mondays) and the days around them."""
+    first_monday = low + dt.timedelta(days=-low.weekday() % 7)
+    last_monday = high - dt.timedelta(days=high.weekday())
+    if first_monday < last_monday:
+        weeks.append((first_monday, last_monday))
+        days += [(low, first_monday), (last_monday, high)]
+    else:
+        days.append((low, high))
+
+
+def rollup(
+    day_model,
+    week_model,
+    spans: Sequence[Period],
+    *conditions: Callable[[Any], Any],
+    month_model=None,
+):
     """The rows of a day summary over `spans`, reading whole ISO weeks from its weekly rollup
     (their `day` is the Monday) and only the days around the spans' edges from the day rows:
-    about a seventh of the rows over a long period. Returns the columns of the result
-    (`.day`, the keys, the measures).
+    about a seventh of the rows over a long period. With `month_model` (the summary's monthly
+    rollup, migration 0014), whole calendar months come from it first (their `day` is the 1st),
+    then weeks and days around them: a thirtieth of the rows over years. Returns the columns of
+    the result (`.day`, the keys, the measures).
 
-    A week is read whole only when no span starts or ends inside it, so a filter on `day` by
-    any of the spans still selects exactly its days. `conditions` (functions of a table) filter
-    both parts, e.g. lambda t: t.department_id == 7."""
+    Only for sums over whole spans: a row of a week or month stands for all its days, so a
+    caller that groups by week must not ask for months. A week or month is read whole only when
+    no span starts or ends inside it, so a filter on `day` by any of the spans still selects
+    exactly its days. `week_model` may be None (days and months only). `conditions`
+    (functions of a table) filter every part, e.g. lambda t: t.department_id == 7."""
     bounds = sorted({day for p in spans for day in (p.first_day, p.end_day)})
-    week_ranges, day_ranges = [], []
+    month_ranges, week_ranges, day_ranges = [], [], []
     for low, high in zip(bounds, bounds[1:], strict=False):
         if not any(p.first_day <= low and high <= p.end_day for p in spans):
             continue  # between two spans: nothing to read
-        first_monday = low + dt.timedelta(days=-low.weekday() % 7)
-        last_monday = high - dt.timedelta(days=high.weekday())
-        if first_monday < last_monday:
-            week_ranges.append((first_monday, last_monday))
-            day_ranges += [(low, first_monday), (last_monday, high)]
-        else:
-            day_ranges.append((low, high))
+        edges = [(low, high)]
+        if month_model is not None:
+            first_month, last_month = _next_month_start(low), _month_start(high)
+            if first_month < last_month:
+                month_ranges.append((first_month, last_month))
+                edges = [(low, first_month), (last_month, high)]
+        for a, b in edges:
+            if a >= b:
+                continue
+            if week_model is None:
+                day_ranges.append((a, b))
+            else:
+                _weeks_and_days(a, b, week_ranges, day_ranges)
     day_ranges = [(a, b) for a, b in day_ranges if a < b]
     names = [c.name for c in day_model.__table__.columns if c.name != "day"]
     parts = []
-    if week_ranges:
-        week = week_model.week
-        parts.append(
-            select(week.label("day"), *(getattr(week_model, n) for n in names)).where(
-                or_(*(and_(week >= a, week < b) for a, b in week_ranges)),
-                *(condition(week_model) for condition in conditions),
+    for model, key, ranges in (
+        (month_model, "month", month_ranges),
+        (week_model, "week", week_ranges),
+    ):
+        if ranges:
+            column = getattr(model, key)
+            parts.append(
+                select(column.label("day"), *(getattr(model, n) for n in names)).where(
+                    or_(*(and_(column >= a, column < b) for a, b in ranges)),
+                    *(condition(model) for condition in conditions),
+                )
             )
-        )
     if day_ranges or not parts:
         day = day_model.day
         parts.append(
@@ -177,6 +226,16 @@ def rollup(day_model, week_model, spans: Sequence[Period], *conditions: Callable
 
 def _instants(column, period: Period) -> ColumnElement[bool]:
     return and_(column >= period.start, column < period.end)
+
+
+# Each day summary's monthly rollup (migration 0014).
+MONTHS = {
+    InteractionDay: InteractionMonth,
+    ConcernDay: ConcernMonth,
+    ConcernIssueDay: ConcernIssueMonth,
+    SurveyAnswerDay: SurveyAnswerMonth,
+    ConcernResolutionDay: ConcernResolutionMonth,
+}
 
 
 def department_condition(column, department_id: int | None) -> ColumnElement[bool]:
@@ -200,9 +259,15 @@ def _this_and_previous(day_column, period: Period, previous: Period, *measures) 
 
 
 def _summary(day_model, week_model, period: Period, previous: Period, department_id, *conditions):
-    """rollup() over a period and its comparison, for one department (all when None)."""
+    """rollup() over a period and its comparison, for one department (all when None), months
+    included."""
     return rollup(
-        day_model, week_model, [period, previous], in_department(department_id), *conditions
+        day_model,
+        week_model,
+        [period, previous],
+        in_department(department_id),
+        *conditions,
+        month_model=MONTHS[day_model],
     )
 
 
@@ -378,13 +443,16 @@ def _median_days(session: Session, period: Period, department_id: int | None):
     of resolution times comes from concern_resolution_day; then only the concerns of the bucket
     that holds the middle one (or two) are read, in duration order, from
     ix_concern_resolution_bucket."""
-    r = ConcernResolutionDay
+    department = ALL_DEPARTMENTS if department_id is None else department_id
+    r = rollup(
+        ConcernResolutionDay,
+        None,
+        [period],
+        lambda t: t.department_id == department,
+        month_model=ConcernResolutionMonth,
+    )
     histogram = session.execute(
         select(r.bucket, func.sum(r.resolved))
-        .where(
-            r.department_id == (ALL_DEPARTMENTS if department_id is None else department_id),
-            _days(r.day, period),
-        )
         .group_by(r.bucket)
         .having(func.sum(r.resolved) > 0)
         .order_by(r.bucket)
@@ -583,7 +651,13 @@ def encounters_by_department(
 
 def complaints_by_department(*, session: Session, period: Period) -> dict[int, int]:
     """Complaints and grievances opened in the period, per department (0: no department)."""
-    s = rollup(ConcernDay, ConcernWeek, [period], lambda t: t.type.in_(COMPLAINT_TYPES))
+    s = rollup(
+        ConcernDay,
+        ConcernWeek,
+        [period],
+        lambda t: t.type.in_(COMPLAINT_TYPES),
+        month_model=ConcernMonth,
+    )
     rows = session.execute(
         select(s.department_id, func.sum(s.opened)).group_by(s.department_id)
     ).all()

@@ -821,6 +821,69 @@ class SurveyAnswerWeek(Base):
     detractors: Mapped[int] = mapped_column(Integer)
 
 
+class InteractionMonth(Base):
+    """interaction_day summed by calendar month (`month`: its first day; migration 0014)."""
+
+    __tablename__ = "interaction_month"
+
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(Text, primary_key=True)
+    interactions: Mapped[int] = mapped_column(Integer)
+
+
+class ConcernMonth(Base):
+    """concern_day summed by calendar month (migration 0014)."""
+
+    __tablename__ = "concern_month"
+
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(Text, primary_key=True)
+    opened: Mapped[int] = mapped_column(Integer)
+    resolved: Mapped[int] = mapped_column(Integer)
+    resolved_with_clock: Mapped[int] = mapped_column(Integer)
+    resolved_on_time: Mapped[int] = mapped_column(Integer)
+
+
+class ConcernIssueMonth(Base):
+    """concern_issue_day summed by calendar month (migration 0014)."""
+
+    __tablename__ = "concern_issue_month"
+
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issues: Mapped[int] = mapped_column(Integer)
+
+
+class SurveyAnswerMonth(Base):
+    """survey_answer_day summed by calendar month (migration 0014)."""
+
+    __tablename__ = "survey_answer_month"
+
+    question_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    total: Mapped[float] = mapped_column(Numeric)
+    top_box: Mapped[int] = mapped_column(Integer)
+    promoters: Mapped[int] = mapped_column(Integer)
+    detractors: Mapped[int] = mapped_column(Integer)
+
+
+class ConcernResolutionMonth(Base):
+    """concern_resolution_day summed by calendar month (migration 0014)."""
+
+    __tablename__ = "concern_resolution_month"
+    __table_args__ = (PrimaryKeyConstraint("department_id", "month", "bucket"),)
+
+    month: Mapped[dt.date] = mapped_column(Date)
+    department_id: Mapped[int] = mapped_column(Integer)
+    bucket: Mapped[int] = mapped_column(Integer)
+    resolved: Mapped[int] = mapped_column(Integer)
+
+
 class FormDraft(Base):
     """What a staff member has typed into a form and not yet saved, kept on the server so a
     reload, a dropped connection or a new sign-in loses nothing. One per person and form; only

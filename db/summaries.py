@@ -1,7 +1,8 @@
 """Keeping the dashboard's summaries honest: their calendar, a drift check and a repair.
 
-The per-day summaries (and their ISO-week rollups) are kept current by database triggers on
-every INSERT, UPDATE, DELETE and TRUNCATE of the rows they count (migrations 0002-0005, 0011). Two
+The per-day summaries (and their ISO-week and calendar-month rollups) are kept current by
+database triggers on every INSERT, UPDATE, DELETE and TRUNCATE of the rows they count
+(migrations 0002-0005, 0011, 0014). Two
 things can still leave them out of step with the raw rows: a load that bypasses triggers
 (`SET session_replication_role = replica`, as some restore tools do, or triggers disabled by
 hand), and a change of the facility's time zone, which moves every local day. So:
@@ -46,7 +47,14 @@ SUMMARY_KEYS = {
     "concern_week": ("week", "department_id", "type"),
     "concern_issue_week": ("week", "department_id", "category_id"),
     "survey_answer_week": ("question_id", "week", "department_id"),
+    "interaction_month": ("month", "department_id", "outcome"),
+    "concern_month": ("month", "department_id", "type"),
+    "concern_issue_month": ("month", "department_id", "category_id"),
+    "survey_answer_month": ("question_id", "month", "department_id"),
+    "concern_resolution_month": ("department_id", "month", "bucket"),
 }
+# The weekly and monthly rollups of the day summaries (migrations 0004 and 0014).
+ROLLUP_SUFFIXES = ("_week", "_month")
 
 # (summary, its grand totals, the same totals from what it summarises): the cheap check.
 _TOTALS = (
@@ -76,6 +84,16 @@ _TOTALS = (
     ("concern_week", "sum(resolved)", "SELECT sum(resolved) FROM concern_day"),
     ("concern_issue_week", "sum(issues)", "SELECT sum(issues) FROM concern_issue_day"),
     ("survey_answer_week", "sum(answers)", "SELECT sum(answers) FROM survey_answer_day"),
+    ("interaction_month", "sum(interactions)", "SELECT sum(interactions) FROM interaction_day"),
+    ("concern_month", "sum(opened)", "SELECT sum(opened) FROM concern_day"),
+    ("concern_month", "sum(resolved)", "SELECT sum(resolved) FROM concern_day"),
+    ("concern_issue_month", "sum(issues)", "SELECT sum(issues) FROM concern_issue_day"),
+    ("survey_answer_month", "sum(answers)", "SELECT sum(answers) FROM survey_answer_day"),
+    (
+        "concern_resolution_month",
+        "sum(resolved)",
+        "SELECT sum(resolved) FROM concern_resolution_day",
+    ),
 )
 
 
@@ -150,10 +168,10 @@ def _set_summary_time_zone(session: Session, tz_name: str) -> None:
 def rebuild_summaries(*, session: Session) -> None:
     """Refill every dashboard summary from the raw rows. Writers wait until it commits."""
     session.execute(text("SELECT rebuild_dashboard_summaries()"))
-    # The weekly rollups follow the day summaries by triggers; refill them too, in case they
-    # had drifted on their own.
+    # The weekly and monthly rollups follow the day summaries by triggers; refill them too, in
+    # case they had drifted on their own.
     for table in SUMMARY_KEYS:
-        if table.endswith("_week"):
+        if table.endswith(ROLLUP_SUFFIXES):
             refresh_summary(session=session, table=table)
 
 
@@ -252,7 +270,7 @@ def repair_summaries(
     for table in SUMMARY_KEYS:  # day summaries first
         if table not in tables:
             # Refilling a day summary moves its rollup through the triggers: check it again.
-            rollup_moved = table.endswith("_week") and refilled
+            rollup_moved = table.endswith(ROLLUP_SUFFIXES) and refilled
             if (
                 not rollup_moved
                 or not summary_differences(session=session, table=table, limit=0)[0]
