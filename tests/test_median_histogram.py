@@ -223,3 +223,24 @@ def test_a_time_zone_change_moves_the_days(engine, world):
     with Session(engine) as s, s.begin():
         summaries.ensure_summary_time_zone(session=s, tz_name=TZ_NAME)
     assert _median(engine) == (pytest.approx(5 / 24), 1)
+
+
+@pytest.mark.parametrize("bucket", [0, 1, 4, 17, 18, 26, 40, 52, 60])
+def test_a_buckets_duration_range_holds_all_of_it_and_little_else(engine, bucket):
+    """The duration range the median adds to its bucket filter (so a long period can walk the
+    duration index) holds the whole bucket: a second inside each end is still the bucket, and
+    the range is at most a second wider."""
+    low, high = kpi._bucket_durations(bucket)
+    second = dt.timedelta(seconds=1)
+    with engine.connect() as conn:
+
+        def of(duration):
+            return conn.scalar(text("SELECT resolution_bucket(:d)"), {"d": duration})
+
+        assert of(high) == bucket + 1
+        assert of(high - 2 * second) == bucket
+        if bucket:
+            assert of(low) == bucket - 1
+            assert of(low + 2 * second) == bucket
+        else:
+            assert of(dt.timedelta(hours=-3)) == 0 and low < dt.timedelta(hours=-3)
