@@ -55,6 +55,7 @@ from db.models import (
     ConcernResolutionMonth,
     ConcernWeek,
     GrievanceWindowDay,
+    GrievanceWindowMonth,
     InteractionDay,
     InteractionMonth,
     InteractionWeek,
@@ -130,13 +131,6 @@ def data_version(*, session: Session) -> int:
 
 def _days(day_column, period: Period) -> ColumnElement[bool]:
     return and_(day_column >= period.first_day, day_column < period.end_day)
-
-
-def _either(day_column, period: Period, previous: Period) -> ColumnElement[bool]:
-    return and_(
-        day_column >= min(period.first_day, previous.first_day),
-        day_column < max(period.end_day, previous.end_day),
-    )
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -235,6 +229,7 @@ MONTHS = {
     ConcernIssueDay: ConcernIssueMonth,
     SurveyAnswerDay: SurveyAnswerMonth,
     ConcernResolutionDay: ConcernResolutionMonth,
+    GrievanceWindowDay: GrievanceWindowMonth,
 }
 
 
@@ -555,19 +550,25 @@ def grievance_response_compliance(
     previous = _default_previous(period, previous)
     now = now or dt.datetime.now(dt.UTC)
     today = facility_today(period.tz, now)
-    g = GrievanceWindowDay
-
-    def ended_days(p: Period) -> ColumnElement[bool]:
-        return and_(g.day >= p.first_day, g.day < min(p.end_day, today))
-
+    # The whole days of each period before today (months from grievance_window_month).
+    ended = [
+        Period(p.first_day, max(p.first_day, min(p.end_day, today)), p.tz_name)
+        for p in (period, previous)
+    ]
+    g = rollup(
+        GrievanceWindowDay,
+        None,
+        ended,
+        in_department(department_id),
+        month_model=GrievanceWindowMonth,
+    )
     row = session.execute(
         select(
-            func.sum(g.responded_in_time).filter(ended_days(period)),
-            func.sum(g.windows).filter(ended_days(period)),
-            func.sum(g.responded_in_time).filter(ended_days(previous)),
-            func.sum(g.windows).filter(ended_days(previous)),
-        ).where(
-            _either(g.day, period, previous), department_condition(g.department_id, department_id)
+            *(
+                func.sum(m).filter(_days(g.day, p))
+                for p in ended
+                for m in (g.responded_in_time, g.windows)
+            )
         )
     ).one()
     answered, windows, prev_answered, prev_windows = (int(v or 0) for v in row)

@@ -884,6 +884,17 @@ class ConcernResolutionMonth(Base):
     resolved: Mapped[int] = mapped_column(Integer)
 
 
+class GrievanceWindowMonth(Base):
+    """grievance_window_day summed by calendar month (migration 0014)."""
+
+    __tablename__ = "grievance_window_month"
+
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    windows: Mapped[int] = mapped_column(Integer)
+    responded_in_time: Mapped[int] = mapped_column(Integer)
+
+
 class FormDraft(Base):
     """What a staff member has typed into a form and not yet saved, kept on the server so a
     reload, a dropped connection or a new sign-in loses nothing. One per person and form; only

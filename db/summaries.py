@@ -52,6 +52,7 @@ SUMMARY_KEYS = {
     "concern_issue_month": ("month", "department_id", "category_id"),
     "survey_answer_month": ("question_id", "month", "department_id"),
     "concern_resolution_month": ("department_id", "month", "bucket"),
+    "grievance_window_month": ("month", "department_id"),
 }
 # The weekly and monthly rollups of the day summaries (migrations 0004 and 0014).
 ROLLUP_SUFFIXES = ("_week", "_month")
@@ -94,6 +95,7 @@ _TOTALS = (
         "sum(resolved)",
         "SELECT sum(resolved) FROM concern_resolution_day",
     ),
+    ("grievance_window_month", "sum(windows)", "SELECT sum(windows) FROM grievance_window_day"),
 )
 
 

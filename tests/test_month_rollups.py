@@ -259,3 +259,47 @@ def test_interactions_and_surveys_read_their_months(engine, world):
     assert (result.value, result.previous_value) == (8, 0)
     assert (rate.value, rate.denominator) == (1.0, 8)
     assert _drift(engine) == {}
+
+
+def test_grievance_windows_over_months_and_up_to_now(engine, world):
+    """Windows of 7 days ending on either side of month edges; answered in time or not."""
+    opened = [
+        (local(2024, 1, 6, 10), True),  # ends 13 January: before the period
+        (local(2024, 1, 25, 10), True),  # ends 1 February
+        (local(2024, 2, 22, 23, 30), False),  # ends 29 February 23:30 (UTC: 1 March)
+        (local(2024, 2, 23, 9), True),  # ends 1 March
+        (local(2024, 3, 20, 9), False),  # ends 27 March
+        (local(2024, 4, 2, 9), True),  # ends 9 April
+        (local(2024, 4, 5, 9), True),  # ends 12 April: after the period
+    ]
+    with Session(engine) as s, s.begin():
+        for when, in_time in opened:
+            add_concern(
+                s,
+                world.staff_id,
+                type="grievance",
+                severity="medium",
+                department_id=world.cardiology,
+                opened_at=when,
+                due_at=when + dt.timedelta(days=7),
+                written_response_at=when + dt.timedelta(days=6 if in_time else 9),
+            )
+    assert _drift(engine) == {}
+
+    def compliance(period, now):
+        with Session(engine) as s:
+            r = kpi.grievance_response_compliance(
+                session=s, period=period, previous=EMPTY, department_id=world.cardiology, now=now
+            )
+        return r.value, r.denominator
+
+    later = local(2024, 6, 1)
+    assert compliance(SPRING, later) == (pytest.approx(3 / 5), 5)
+    assert compliance(Period(dt.date(2024, 2, 1), dt.date(2024, 3, 1), TZ_NAME), later) == (
+        pytest.approx(1 / 2),
+        2,
+    )
+    # Running to today, 27 March 15:00: the window ending at 09:00 today has ended.
+    today = Period(dt.date(2024, 1, 15), dt.date(2024, 3, 28), TZ_NAME)
+    assert compliance(today, local(2024, 3, 27, 15)) == (pytest.approx(2 / 4), 4)
+    assert compliance(today, local(2024, 3, 27, 8)) == (pytest.approx(2 / 3), 3)
