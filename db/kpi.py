@@ -591,6 +591,10 @@ def _windows_ended_today(
     # A window ends at most MAX_WRITTEN_RESPONSE_DAYS local days after opening: one UTC day
     # more covers any DST change.
     reach = dt.timedelta(days=MAX_WRITTEN_RESPONSE_DAYS + 1)
+
+    def days_on(extra: int):
+        return c.opened_at + func.make_interval(0, 0, 0, c.written_response_days + extra)
+
     row = session.execute(
         select(
             func.count().filter(ended, c.written_response_at <= window_end),
@@ -599,6 +603,11 @@ def _windows_ended_today(
             c.type == "grievance",
             c.opened_at >= day_start - reach,
             c.opened_at < now,
+            # Cheap bounds first, a day wider than the window's own days either side (a clock
+            # change moves its end by an hour): the exact end is worked out only for the few
+            # grievances whose window can end today.
+            days_on(1) >= day_start,
+            days_on(-1) < now,
             department_condition(c.department_id, department_id),
         )
     ).one()

@@ -418,6 +418,13 @@ class Concern(Base):
             postgresql_include=["opened_at", "department_id"],
             postgresql_where=text("resolved_at IS NOT NULL"),
         ),
+        # Grievance windows ending today (read from the rows, not the summary: migration 0014).
+        Index(
+            "ix_concern_grievance_opened",
+            "opened_at",
+            postgresql_include=["written_response_days", "written_response_at", "department_id"],
+            postgresql_where=text("type = 'grievance'"),
+        ),
         Index(
             "ix_concern_resolved_durations",
             "resolved_at",
