@@ -7,7 +7,8 @@ runs, timed per period view, on a data set of any size (`db.cli generate --size 
 Views: this week, last 4 weeks, this quarter, the last two years (730 days: the same period
 whatever the history), and the whole history (from the first interaction or concern). Beside
 the page's own queries it times the median time to resolve the way it was read before migration
-0011 (the resolution-time index in duration order, skipping concerns outside the period), so the
+0011 (the resolution-time index in duration order, skipping concerns outside the period) and
+four queries as they read before migration 0014 (weeks and days, no month rollups), so the
 growth of both can be read from one run. Prints one Markdown row per query and view: median and
 p95 ms. Only reads (after migrating and VACUUM ANALYZE); generates the reference set into an empty
 database, like the other benchmarks.
@@ -52,6 +53,25 @@ def median_days_index_order(session: Session, period: Period) -> float | None:
         .limit(1 if count % 2 else 2)
     ).all()
     return sum(middle) / len(middle) / 86400.0
+
+
+# Queries also timed as they were read before migration 0014 (weeks and days, no months).
+BEFORE_MONTHS = {
+    "opened by type": "concerns opened by type",
+    "on-time": "on-time resolution",
+    "median days": "median days to resolve",
+    "grievance response": "grievance response",
+}
+
+
+def without_months(function: Callable[[], object]) -> object:
+    """Run a query with db.kpi's month rollups hidden: whole weeks and days only."""
+    months = kpi.MONTHS.copy()
+    kpi.MONTHS.update(dict.fromkeys(months))
+    try:
+        return function()
+    finally:
+        kpi.MONTHS.update(months)
 
 
 def growth_views(today: dt.date, tz_name: str, first_day: dt.date) -> dict[str, Period]:
@@ -117,19 +137,26 @@ def main(argv: list[str] | None = None) -> int:
             queries["median days, index order (before 0011)"] = lambda s=session, p=period: (
                 median_days_index_order(s, p)
             )
+            for name, key in BEFORE_MONTHS.items():
+                queries[f"{name} (before 0014)"] = lambda f=queries[key]: without_months(f)
             # The new way and the old must agree (the old one reads the whole period).
             old = median_days_index_order(session, period)
             new = kpi.median_days_to_resolve(session=session, period=period).value
             agree = (old is None and new is None) or abs((old or 0) - (new or 0)) < 1e-9
+            # With month rollups and without: the same answers.
+            for key in BEFORE_MONTHS.values():
+                if queries[key]() != without_months(queries[key]):
+                    print(f"MONTHS CHANGE {key} in {name}", file=sys.stderr)
+                    return 1
             for query, function in queries.items():
                 if args.query and not any(part in query for part in args.query):
                     continue
                 median, p95 = timed(function, args.runs)
-                if "before 0011" not in query:
+                if "(before" not in query:
                     worst = max(worst, median)
                 print(f"| {args.label} | {name} | {query} | {median:.1f} | {p95:.1f} |", flush=True)
             whole, whole_p95 = timed(
-                lambda q=queries: [f() for k, f in q.items() if "before" not in k], args.runs
+                lambda q=queries: [f() for k, f in q.items() if "(before" not in k], args.runs
             )
             print(f"| {args.label} | {name} | one whole pass | {whole:.1f} | {whole_p95:.1f} |")
         if not agree:
