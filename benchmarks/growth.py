@@ -137,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             queries["median days, index order (before 0011)"] = lambda s=session, p=period: (
                 median_days_index_order(s, p)
             )
-            for name, key in BEFORE_MONTHS.items():
-                queries[f"{name} (before 0014)"] = lambda f=queries[key]: without_months(f)
+            for label, key in BEFORE_MONTHS.items():
+                queries[f"{label} (before 0014)"] = lambda f=queries[key]: without_months(f)
             # The new way and the old must agree (the old one reads the whole period).
             old = median_days_index_order(session, period)
             new = kpi.median_days_to_resolve(session=session, period=period).value
