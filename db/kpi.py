@@ -475,17 +475,30 @@ def _median_days(session: Session, period: Period, department_id: int | None):
         size = int(in_bucket[bucket])
         from_top = ranks[0] >= size - 1 - ranks[-1]
         skip = size - 1 - ranks[-1] if from_top else ranks[0]
+        # Two ways to the rank. A short period: all of the bucket's concerns resolved in the
+        # period (ix_concern_resolution_bucket), sorted. A period holding most of the bucket's
+        # history: ix_concern_resolution_time in duration order, skipping concerns outside the
+        # period, stopping at the rank. Read the one with fewer rows, by the bucket's count
+        # in the whole history (its month rows).
+        ever = session.scalar(
+            select(func.sum(ConcernResolutionMonth.resolved)).where(
+                ConcernResolutionMonth.department_id == department,
+                ConcernResolutionMonth.bucket == bucket,
+            )
+        )
+        walk = (skip + len(ranks)) * int(ever or 0) < size * size
         low, high = _bucket_durations(bucket)
+        in_this_bucket = (
+            # "+ 0" keeps the planner off the bucket index when walking in duration order.
+            [resolution_bucket(duration) + 0 == bucket, duration >= low, duration < high]
+            if walk
+            else [resolution_bucket(duration) == bucket]
+        )
         middle += session.scalars(
             select(func.date_part("epoch", duration))
             .where(
                 c.resolved_at.is_not(None),
-                resolution_bucket(duration) == bucket,
-                # The bucket's durations, a second wider each side: the same rows, and it lets a
-                # long period walk ix_concern_resolution_time in duration order, stopping at the
-                # rank, instead of sorting the bucket's rows of many years.
-                duration >= low,
-                duration < high,
+                *in_this_bucket,
                 c.resolved_at >= period.start,
                 c.resolved_at < period.end,
                 department_condition(c.department_id, department_id),

@@ -244,3 +244,30 @@ def test_a_buckets_duration_range_holds_all_of_it_and_little_else(engine, bucket
             assert of(low + 2 * second) == bucket
         else:
             assert of(dt.timedelta(hours=-3)) == 0 and low < dt.timedelta(hours=-3)
+
+
+def test_both_ways_to_the_middle_agree_with_percentile_cont(engine, world):
+    """A period holding all of a bucket's history walks the duration index; a short one sorts
+    its own rows of the bucket. Both give percentile_cont's answer."""
+    rng = random.Random(15)
+    for week in range(12):
+        resolved = local(2024, 1, 8, 12) + dt.timedelta(days=7 * week)
+        _resolve(engine, world, [rng.uniform(70, 100) for _ in range(9 + week)], resolved=resolved)
+    spans = [
+        Period(dt.date(2024, 1, 1), dt.date(2024, 6, 1), TZ_NAME),  # everything: walks
+        Period(dt.date(2024, 2, 5), dt.date(2024, 2, 12), TZ_NAME),  # one week: sorts
+        Period(dt.date(2024, 1, 20), dt.date(2024, 3, 20), TZ_NAME),
+    ]
+    with Session(engine) as s:
+        for period in spans:
+            expected = s.scalar(
+                text(
+                    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM"
+                    " resolved_at - opened_at)) / 86400 FROM concern WHERE resolved_at >= :a"
+                    " AND resolved_at < :b"
+                ),
+                {"a": period.start, "b": period.end},
+            )
+            assert kpi.median_days_to_resolve(session=s, period=period).value == pytest.approx(
+                float(expected)
+            ), period
