@@ -171,7 +171,8 @@ def weekly_satisfaction(
 ) -> pd.DataFrame:
     """NPS per ISO week from the likelihood-to-recommend question(s): columns week, answers,
     promoters, detractors, nps, small_sample (n < 30: too few to trust)."""
-    ltr = kpi.likelihood_to_recommend_questions()
+    # The ids as values, as net_promoter_score does: read by question and day together.
+    ltr = session.scalars(kpi.likelihood_to_recommend_questions()).all()
     s = kpi.rollup(
         SurveyAnswerDay,
         SurveyAnswerWeek,

@@ -832,7 +832,9 @@ def net_promoter_score(
     """NPS in points (-100 to 100): % of answers 9-10 minus % of answers 0-6, from the
     likelihood-to-recommend question(s) only; the denominator is the number of answers."""
     previous = _default_previous(period, previous)
-    ltr = likelihood_to_recommend_questions(question_id)
+    # The ids first, as values: with them the summaries are read by question and day together
+    # (their primary keys); behind a subquery the planner read every day of the question.
+    ltr = session.scalars(likelihood_to_recommend_questions(question_id)).all()
     row = _survey_sums(
         session,
         period,
