@@ -18,6 +18,7 @@ from importlib import import_module
 import jwt
 import streamlit as st
 from sqlalchemy.orm import Session
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.facility import app_settings
 from components.presentation import presentation_forced
@@ -28,6 +29,7 @@ from components.session import (
     SIGN_OUT_NOTICE,
     STAFF_KEY,
     clear_session,
+    current_staff,
     get_engine,
     idle_expired,
     idle_sign_out_message,
@@ -37,6 +39,7 @@ from components.session import (
     unattended_rerun,
 )
 from db.demo import DEMO_PASSWORD, DEMO_USERS
+from db.permissions import Permission, allows
 from db.settings import get_settings
 from db.users import StaffMember, authenticate, staff_for_session, start_session
 from db.validation import MAX_SEARCH_TEXT, text_problem
@@ -142,9 +145,9 @@ def _current_cookie() -> str | None:
 def ensure_signed_in(now: dt.datetime | None = None) -> StaffMember | None:
     """The staff member of this browser session after checking it is still valid, else None.
 
-    Re-validated against the database on every run (the server-side session: not ended, not
-    idle, not older than a password change, account active), so a sign-out elsewhere, idleness
-    with the tab closed or a deactivated account ends it at its next page load.
+    Re-validated against the database on every run (`recheck_session`), so a sign-out
+    elsewhere, idleness with the tab closed or a deactivated account ends it at its next page
+    load.
     """
     now = now or dt.datetime.now(dt.UTC)
     # The cookie component is drawn only below, while a cookie must be deleted or written: a
@@ -154,35 +157,13 @@ def ensure_signed_in(now: dt.datetime | None = None) -> StaffMember | None:
     ):
         st.session_state.pop(DELETE_COOKIE_PENDING, None)
     staff: StaffMember | None = st.session_state.get(STAFF_KEY)
-    if staff is not None and idle_expired(now):
-        sign_out(idle_sign_out_message())
-        return None
-    with Session(get_engine()) as session, session.begin():
-        if staff is not None:
-            session_id = st.session_state.get(SESSION_ID_KEY)
-            staff = (
-                staff_for_session(
-                    session=session,
-                    session_id=session_id,
-                    username=staff.username,
-                    issued_at=st.session_state[SESSION_STARTED_KEY],
-                    idle_timeout=idle_timeout(),
-                    now=now,
-                    active=not unattended_rerun() or presentation_forced(staff),
-                )
-                if session_id is not None
-                else None
-            )
-            if staff is None:
-                clear_session()
-                st.session_state[DELETE_COOKIE_PENDING] = True
-                st.session_state[SIGN_OUT_NOTICE] = "Your session has ended. Please sign in again."
-                return None
-            st.session_state[STAFF_KEY] = staff
-        elif not st.session_state.get(DELETE_COOKIE_PENDING):
-            claims = read_token(_current_cookie())
-            if claims is not None:
-                username, session_id, issued_at = claims
+    if staff is not None:
+        staff = recheck_session(now)
+    elif not st.session_state.get(DELETE_COOKIE_PENDING):
+        claims = read_token(_current_cookie())
+        if claims is not None:
+            username, session_id, issued_at = claims
+            with Session(get_engine()) as session, session.begin():
                 staff = staff_for_session(
                     session=session,
                     session_id=session_id,
@@ -191,13 +172,72 @@ def ensure_signed_in(now: dt.datetime | None = None) -> StaffMember | None:
                     idle_timeout=idle_timeout(),
                     now=now,
                 )
-                if staff is not None:
-                    _start_session(staff, session_id, issued_at)
+            if staff is not None:
+                _start_session(staff, session_id, issued_at)
+                touch_activity(now, unattended_counts=presentation_forced(staff))
     if staff is not None:
-        touch_activity(now, unattended_counts=presentation_forced(staff))
         token = st.session_state.get(SET_COOKIE_PENDING)
         if token:
             _send_cookie(token)
+    return staff
+
+
+def recheck_session(now: dt.datetime | None = None) -> StaffMember | None:
+    """The signed-in staff member if this browser session is still valid, else None (and the
+    session is ended here, with the reason kept for the sign-in page).
+
+    Valid means: not idle past the timeout, and the server-side session not ended (signed out
+    elsewhere), not older than a password change, the account still active. Every full run
+    calls it (through `ensure_signed_in`), and so does a fragment's rerun before anything else,
+    as such a rerun skips app.py. Counts as activity unless a timer started the run.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    staff: StaffMember | None = st.session_state.get(STAFF_KEY)
+    if staff is None:
+        return None
+    if idle_expired(now):
+        sign_out(idle_sign_out_message())
+        return None
+    session_id = st.session_state.get(SESSION_ID_KEY)
+    if session_id is not None:
+        with Session(get_engine()) as session, session.begin():
+            staff = staff_for_session(
+                session=session,
+                session_id=session_id,
+                username=staff.username,
+                issued_at=st.session_state[SESSION_STARTED_KEY],
+                idle_timeout=idle_timeout(),
+                now=now,
+                active=not unattended_rerun() or presentation_forced(staff),
+            )
+    else:
+        staff = None
+    if staff is None:
+        clear_session()
+        st.session_state[DELETE_COOKIE_PENDING] = True
+        st.session_state[SIGN_OUT_NOTICE] = "Your session has ended. Please sign in again."
+        return None
+    st.session_state[STAFF_KEY] = staff
+    touch_activity(now, unattended_counts=presentation_forced(staff))
+    return staff
+
+
+def fragment_rerun() -> bool:
+    """True while Streamlit reruns only a fragment (a widget inside it changed): app.py, its
+    sign-in check and the page around the fragment do not run."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def require_permission_in_fragment(permission: Permission) -> StaffMember:
+    """The first call inside a page's fragment. The fragment's own rerun skips app.py, so this
+    makes the check every full run makes (`recheck_session`: signed out elsewhere, idle,
+    password changed, account deactivated) and checks the role again; when either fails the
+    whole app reruns, which shows the sign-in page (or refuses the page). In a full run app.py
+    and the page's `require_permission` have just checked, so it only returns who it is."""
+    staff = recheck_session() if fragment_rerun() else current_staff()
+    if staff is None or not allows(staff, permission):
+        st.rerun(scope="app")
     return staff
 
 
