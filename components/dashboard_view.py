@@ -15,6 +15,7 @@ import streamlit as st
 
 from components import charts
 from components.kpi_tiles import Tile, render_tiles, tile_for
+from components.safe import Link, show_table
 from components.wording import counted
 from db.dashboard_queries import DashboardNumbers
 from db.periods import Period
@@ -188,44 +189,42 @@ def draw_charts(
 
 def draw_overdue(overdue: pd.DataFrame, tz: ZoneInfo) -> None:
     """The overdue section: the most overdue concerns (no patients) when the list has a concern
-    column, else counts by department and severity."""
+    column, else counts by department and severity. A plain table, not st.dataframe: the grid
+    costs the browser about as much as a chart to draw, for a few rows below the charts."""
     st.subheader("Overdue now")
     if overdue.empty:
         st.success("Nothing is overdue.")
     elif "concern" in overdue:
-        shown = overdue.assign(
-            # The Open concerns page opens a concern's detail from ?concern=<id>.
-            concern=[f"concerns?concern={i}" for i in overdue.concern],
-            due_at=[_local(d, tz) for d in overdue.due_at],
-        )
-        st.dataframe(
-            shown,
-            hide_index=True,
-            column_config={
-                "concern": st.column_config.LinkColumn("Concern", display_text=r"concern=(\d+)$"),
-                "type": "Type",
-                "severity": "Severity",
-                "department": "Department",
-                "owner": "Owner",
-                "due_at": "Was due",
-                "days_overdue": st.column_config.NumberColumn("Days overdue", format="%.1f"),
-            },
+        show_table(
+            {
+                # The Open concerns page opens a concern's detail from ?concern=<id>.
+                "Concern": [Link(str(i), concern_address(i)) for i in overdue.concern],
+                "Type": list(overdue.type),
+                "Severity": list(overdue.severity),
+                "Department": list(overdue.department),
+                "Owner": ["" if pd.isna(o) else o for o in overdue.owner],
+                "Was due": [_local(d, tz) for d in overdue.due_at],
+                "Days overdue": [f"{d:.1f}" for d in overdue.days_overdue],
+            }
         )
         st.caption(
             f"The {counted(len(overdue), 'most overdue concern')}, oldest first. "
             "A concern number opens its detail."
         )
     else:
-        st.dataframe(
-            overdue,
-            hide_index=True,
-            column_config={
-                "department": "Department",
-                "severity": "Severity",
-                "concerns": "Overdue concerns",
-            },
+        show_table(
+            {
+                "Department": list(overdue.department),
+                "Severity": list(overdue.severity),
+                "Overdue concerns": [f"{int(n):,}" for n in overdue.concerns],
+            }
         )
         st.caption(f"{counted(int(overdue.concerns.sum()), 'overdue concern')}, counts only.")
+
+
+def concern_address(concern_id: int) -> str:
+    """The address that opens a concern's detail on the Open concerns page."""
+    return f"concerns?concern={int(concern_id)}"
 
 
 def _local(instant: dt.datetime, tz: ZoneInfo) -> str:

@@ -18,13 +18,18 @@ from components.dashboard_filters import CHART_KEY, DashboardView
 from components.facility import app_settings
 from components.login import require_permission_in_fragment
 from components.safe import Label, show_line
-from components.shell import get_engine, presentation_frame, require_permission
+from components.shell import (
+    get_engine,
+    presentation_frame,
+    presentation_mode,
+    require_permission,
+)
 from db import periods
 from db.dashboard_queries import overdue_concerns, overdue_counts
 from db.permissions import Permission, allows
 
 require_permission(Permission.VIEWS_DASHBOARD)
-presenting = presentation_frame()
+presentation_frame()
 settings = app_settings()
 names = dict(department_choices())
 st.title("Dashboard")
@@ -34,6 +39,7 @@ st.title("Dashboard")
 def dashboard() -> None:
     # A filter change or a department click reruns only this part, not the app around it.
     staff = require_permission_in_fragment(Permission.VIEWS_DASHBOARD)
+    presenting = presentation_mode()  # read again: this part may rerun on its own
     now = dt.datetime.now(dt.UTC)
     today = periods.facility_today(settings.facility_tz, now)
     filters_view = DashboardView(today=today, tz_name=settings.facility_tz_name, departments=names)

@@ -5,11 +5,14 @@ patient-identifying data appears anywhere in what the page sends to the browser.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from db.models import Concern, Patient
+from db.models import AppUser, Concern, Patient
 from tests.dashboard_world import (
     NOW,
     PATIENT_MRNS,
@@ -23,6 +26,7 @@ from tests.displayed import html_texts
 from tests.helpers import rendered_text
 
 PAGE = "pages/dashboard.py"
+HOSTILE_NAME = '<img src="http://ext.invalid/p.png"> <b>zq</b> **bold** [x](javascript:alert(1))'
 WEEK_PARAMS = {"period": "custom", "from": "2026-11-09", "to": "2026-11-15"}
 
 
@@ -106,14 +110,43 @@ def test_an_empty_period_shows_dashes_not_zero_percent(page_as, make_staff, worl
         assert not _metric(at, label).delta
 
 
+def _overdue_table(at) -> str:
+    return next(e.proto.body for e in at.get("html") if "<table" in e.proto.body)
+
+
 def test_managers_get_the_overdue_list_without_patients(page_as, make_staff, world):
     at = _open(page_as, make_staff("manager"))
-    overdue = at.dataframe[0].value
-    assert list(overdue["concern"]) == [
-        f"concerns?concern={world.concerns['C6']}",
-        f"concerns?concern={world.concerns['C8']}",
+    table = _overdue_table(at)
+    links = re.findall(r'<a href="([^"]+)"[^>]*>(\d+)</a>', table)
+    assert links == [
+        (f"concerns?concern={world.concerns['C6']}", str(world.concerns["C6"])),
+        (f"concerns?concern={world.concerns['C8']}", str(world.concerns["C8"])),
     ]
-    assert "patient" not in " ".join(overdue.columns).lower()
+    header = re.findall(r"<th[^>]*>([^<]*)</th>", table)
+    assert header == [
+        "Concern",
+        "Type",
+        "Severity",
+        "Department",
+        "Owner",
+        "Was due",
+        "Days overdue",
+    ]
+    assert "patient" not in table.lower()
+    for secret in (*PATIENT_NAMES, *PATIENT_MRNS):
+        assert secret not in table
+
+
+def test_a_hostile_owner_name_in_the_overdue_list_is_text(page_as, make_staff, world, engine):
+    owner = make_staff("manager", username="hostile.owner")
+    with Session(engine) as s, s.begin():
+        s.execute(update(AppUser).where(AppUser.id == owner.id).values(display_name=HOSTILE_NAME))
+        s.execute(
+            update(Concern).where(Concern.id == world.concerns["C6"]).values(owner_id=owner.id)
+        )
+    table = _overdue_table(_open(page_as, make_staff("manager")))
+    assert html.escape(HOSTILE_NAME, quote=True) in table
+    assert "<img" not in table and "<b>" not in table
 
 
 @pytest.mark.parametrize("who", ["manager presenting", "leadership"])
@@ -139,9 +172,14 @@ def test_presentation_mode_shows_no_patient_identifying_data(page_as, make_staff
     ):
         assert secret not in text, secret
     # Counts only: no list of concerns.
-    counts = at.dataframe[0].value
-    assert list(counts.columns) == ["department", "severity", "concerns"]
-    assert counts["concerns"].sum() == 2
+    table = _overdue_table(at)
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", table) == [
+        "Department",
+        "Severity",
+        "Overdue concerns",
+    ]
+    assert "<a " not in table  # no concern to open
+    assert sum(int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", table)) == 2
     if who == "manager presenting":
         assert _param(at, "present") == "1"
 
