@@ -195,31 +195,41 @@ def draw_overdue(overdue: pd.DataFrame, tz: ZoneInfo) -> None:
     if overdue.empty:
         st.success("Nothing is overdue.")
     elif "concern" in overdue:
-        show_table(
-            {
-                # The Open concerns page opens a concern's detail from ?concern=<id>.
-                "Concern": [Link(str(i), concern_address(i)) for i in overdue.concern],
-                "Type": list(overdue.type),
-                "Severity": list(overdue.severity),
-                "Department": list(overdue.department),
-                "Owner": ["" if pd.isna(o) else o for o in overdue.owner],
-                "Was due": [_local(d, tz) for d in overdue.due_at],
-                "Days overdue": [f"{d:.1f}" for d in overdue.days_overdue],
-            }
-        )
+        with _scrolling(len(overdue)):
+            show_table(
+                {
+                    # The Open concerns page opens a concern's detail from ?concern=<id>.
+                    "Concern": [Link(str(i), concern_address(i)) for i in overdue.concern],
+                    "Type": list(overdue.type),
+                    "Severity": list(overdue.severity),
+                    "Department": list(overdue.department),
+                    "Owner": ["" if pd.isna(o) else o for o in overdue.owner],
+                    "Was due": [_local(d, tz) for d in overdue.due_at],
+                    "Days overdue": [f"{d:.1f}" for d in overdue.days_overdue],
+                }
+            )
         st.caption(
             f"The {counted(len(overdue), 'most overdue concern')}, oldest first. "
             "A concern number opens its detail."
         )
     else:
-        show_table(
-            {
-                "Department": list(overdue.department),
-                "Severity": list(overdue.severity),
-                "Overdue concerns": [f"{int(n):,}" for n in overdue.concerns],
-            }
-        )
+        with _scrolling(len(overdue)):
+            show_table(
+                {
+                    "Department": list(overdue.department),
+                    "Severity": list(overdue.severity),
+                    "Overdue concerns": [f"{int(n):,}" for n in overdue.concerns],
+                }
+            )
         st.caption(f"{counted(int(overdue.concerns.sum()), 'overdue concern')}, counts only.")
+
+
+OVERDUE_ROWS_SHOWN, OVERDUE_HEIGHT_PX = 10, 400
+
+
+def _scrolling(rows: int):
+    # About ten rows on screen, the rest a scroll away inside the list, as the grid did.
+    return st.container(height=OVERDUE_HEIGHT_PX if rows > OVERDUE_ROWS_SHOWN else "content")
 
 
 def concern_address(concern_id: int) -> str:
