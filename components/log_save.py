@@ -26,18 +26,22 @@ from sqlalchemy.orm import Session
 
 from components.drafts import DraftForm, forget_draft
 from components.interaction_form import describe_saved, submitted_draft
+from components.login import signed_in_for_callback
 from components.patient_picker import FIND, picked_patient
 from components.shell import get_engine
 from db.intake import AlreadySaved, InvalidInput, log_interaction
-from db.users import StaffMember
+from db.permissions import Permission
 
 NO_PATIENT = "Find and pick the patient, or choose New patient or Anonymous."
 
 
-def save_logged_interaction(
-    *, staff: StaffMember, tz: ZoneInfo, version: int, draft_form: DraftForm
-) -> None:
-    """The Save button's callback for form number `version` (see the module's docstring)."""
+def save_logged_interaction(*, tz: ZoneInfo, version: int, draft_form: DraftForm) -> None:
+    """The Save button's callback for form number `version` (see the module's docstring).
+    It runs before app.py's sign-in check, so it checks the session itself first: nothing is
+    saved for a session that has ended (the run that follows shows the sign-in page)."""
+    staff = signed_in_for_callback(Permission.LOGS_INTERACTIONS)
+    if staff is None:
+        return
     key, next_key = f"log{version}", f"log{version + 1}"
     state = st.session_state
     state.pop("log_errors", None)

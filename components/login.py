@@ -222,6 +222,18 @@ def recheck_session(now: dt.datetime | None = None) -> StaffMember | None:
     return staff
 
 
+def signed_in_for_callback(permission: Permission) -> StaffMember | None:
+    """Who may make a change from a widget's callback (Save, Discard draft), or None.
+
+    Streamlit runs a callback before the script, so before app.py checks the session: a
+    callback that writes calls this first (the same `recheck_session` as every run, then the
+    permission) and does nothing when it returns None. The run that follows then shows the
+    sign-in page, or the page's refusal.
+    """
+    staff = recheck_session()
+    return staff if staff is not None and allows(staff, permission) else None
+
+
 def fragment_rerun() -> bool:
     """True while Streamlit reruns only a fragment (a widget inside it changed): app.py, its
     sign-in check and the page around the fragment do not run."""

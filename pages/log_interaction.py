@@ -18,6 +18,7 @@ from components.interaction_form import (
     my_interactions_today,
 )
 from components.log_save import save_logged_interaction
+from components.login import signed_in_for_callback
 from components.patient_picker import SEARCH_LABEL, patient_picker
 from components.safe import show_notice
 from components.shell import get_engine, presentation_mode, require_permission
@@ -42,6 +43,9 @@ draft_form = log_draft_form(key)
 
 
 def _discard() -> None:
+    # A callback runs before app.py's sign-in check: check the session first.
+    if signed_in_for_callback(Permission.LOGS_INTERACTIONS) is None:
+        return
     forget_draft(draft_form, user_id=staff.id, next_key=f"log{version + 1}")
     st.session_state["log_form_version"] = version + 1
 
@@ -102,9 +106,7 @@ interaction_form(
     default_owner_id=staff.id if allows(staff, Permission.OWNS_CONCERNS_THEY_OPEN) else None,
     tz=tz,
     errors=errors,
-    on_save=partial(
-        save_logged_interaction, staff=staff, tz=tz, version=version, draft_form=draft_form
-    ),
+    on_save=partial(save_logged_interaction, tz=tz, version=version, draft_form=draft_form),
 )
 if st.session_state.pop("log_save_failed", False):
     st.error(

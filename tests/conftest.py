@@ -230,9 +230,14 @@ def page_as(engine):
 
     def _page(path: str, staff: StaffMember, timeout: float = 30) -> AppTest:
         at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
+        # A real server-side session, as a sign-in makes: what callbacks check before writing.
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        with Session(engine) as s, s.begin():
+            session_id = db.users.start_session(session=s, user_id=staff.id, now=now)
         at.session_state["staff"] = staff
-        at.session_state["session_started_at"] = dt.datetime.now(dt.UTC)
-        at.session_state["last_activity_at"] = dt.datetime.now(dt.UTC)
+        at.session_state["session_id"] = session_id
+        at.session_state["session_started_at"] = now
+        at.session_state["last_activity_at"] = now
         return at
 
     return _page

@@ -282,3 +282,25 @@ def test_a_database_failure_keeps_the_form_and_a_retry_saves_once(
     assert "logged for an anonymous contact" in html_texts(at, "success")[0]
     assert not any("could not be saved" in e.value for e in at.error)
     assert _count(engine, Interaction) == 1
+
+
+def test_a_save_after_the_session_ended_elsewhere_saves_nothing(
+    page_as, executive, world, engine
+):
+    """Save runs in a callback, before app.py's sign-in check: it checks the session itself."""
+    from db.users import end_session
+
+    at = page_as(PAGE, executive).run()
+    at.radio(key="log0_patient_mode").set_value("Anonymous").run()
+    at.text_area(key="log0_summary").input("Parking question")
+    with Session(engine) as s, s.begin():  # "Sign out everywhere" from another browser
+        end_session(
+            session=s,
+            session_id=at.session_state["session_id"],
+            user_id=executive.id,
+            username=executive.username,
+        )
+    _save(at)
+    assert _count(engine, Interaction) == 0
+    assert "staff" not in at.session_state
+    assert at.session_state["sign_out_notice"].startswith("Your session has ended")
