@@ -750,14 +750,19 @@ def complaints_per_thousand_encounters(
 # --- satisfaction ------------------------------------------------------------------------------
 
 
-def _questions(question_id: int | None, instrument_id: int | None) -> Callable[[Any], Any]:
+def _questions(
+    session: Session, question_id: int | None, instrument_id: int | None
+) -> Callable[[Any], Any]:
+    """The survey summaries' filter for one question, or every question of an instrument.
+    An instrument's ids are read first, as values (as for NPS): behind a subquery the planner
+    read every day of the questions, whatever the period."""
     if question_id is not None:
         return lambda t: t.question_id == question_id
     if instrument_id is not None:
-        of_instrument = select(SurveyQuestion.id).where(
-            SurveyQuestion.instrument_id == instrument_id
-        )
-        return lambda t: t.question_id.in_(of_instrument)
+        ids = session.scalars(
+            select(SurveyQuestion.id).where(SurveyQuestion.instrument_id == instrument_id)
+        ).all()
+        return lambda t: t.question_id.in_(ids)
     raise ValueError("give a question_id or an instrument_id")
 
 
@@ -784,7 +789,7 @@ def mean_score(
         period,
         previous,
         department_id,
-        _questions(question_id, instrument_id),
+        _questions(session, question_id, instrument_id),
         lambda s: s.total,
     )
     return _rate(*row)
@@ -806,7 +811,7 @@ def top_box_rate(
         period,
         previous,
         department_id,
-        _questions(question_id, instrument_id),
+        _questions(session, question_id, instrument_id),
         lambda s: s.top_box,
     )
     return _rate(*row)

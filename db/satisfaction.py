@@ -297,8 +297,8 @@ class WeekScore:
         return wilson_interval(self.successes, self.n)
 
 
-def _question_filter(question_id: int | None, instrument_id: int | None):
-    return kpi._questions(question_id, instrument_id)
+def _question_filter(session: Session, question_id: int | None, instrument_id: int | None):
+    return kpi._questions(session, question_id, instrument_id)
 
 
 def _weekly_sums(session, trend, department_id, questions, numerator):
@@ -338,7 +338,7 @@ def weekly_mean_score(
             session,
             trend,
             department_id,
-            _question_filter(question_id, instrument_id),
+            _question_filter(session, question_id, instrument_id),
             lambda s: s.total,
         )
     ]
@@ -359,7 +359,7 @@ def weekly_top_box_rate(
             session,
             trend,
             department_id,
-            _question_filter(question_id, instrument_id),
+            _question_filter(session, question_id, instrument_id),
             lambda s: s.top_box,
         )
     ]
@@ -461,7 +461,7 @@ def scores_by_department(
         SurveyAnswerDay,
         SurveyAnswerWeek,
         [period],
-        _question_filter(question_id, instrument_id),
+        _question_filter(session, question_id, instrument_id),
     )
     totals = (
         select(
