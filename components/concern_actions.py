@@ -3,15 +3,17 @@
 Only the actions the concern's status allows are offered (db.concerns.actions_allowed). The
 chosen action is held in session state, so it is still open after any rerun; a refusal (field
 errors, an impossible change, a permission) is drawn above the chooser and under the fields,
-with everything typed kept. Actions run through `run_action`, which carries the version of the
-concern the user was shown, so a colleague's change in between is refused, never overwritten.
+with everything typed kept. Each form's button runs its action in a callback (`action_button`),
+before the script, so one run draws the outcome; the action carries the version of the concern
+the user was shown, so a colleague's change in between is refused, never overwritten.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -19,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from components.drafts import DraftForm, draft_notice, forget_draft, keep_draft, restore_draft
 from components.form_helpers import clear_form, field_error, optional_select, versioned_key
+from components.login import signed_in_for_callback
 from components.shell import get_engine
 from db import concerns as c
 from db.drafts import latest_draft_form
 from db.models import CHANNELS, DIRECTIONS, HARM_LEVELS, SEVERITIES
+from db.permissions import Permission
 from db.users import StaffMember
 from db.validation import InvalidInput
 
@@ -31,8 +35,7 @@ from db.validation import InvalidInput
 class ActionContext:
     """What every action form needs: the concern as shown, who acts, the choices, the clock."""
 
-    detail: c.ConcernDetail
-    seen: c.ConcernDetail  # the version the user's action is checked against
+    detail: c.ConcernDetail  # as drawn: the version the user's action is checked against
     staff: StaffMember
     departments: dict[int, str]
     owners: dict[int, str]
@@ -52,35 +55,52 @@ def _errors_key(concern_id: int, name: str) -> str:
     return f"cf_{concern_id}_{name}_errors"
 
 
-def run_action(ctx: ActionContext, action: Callable, name: str, done: str, **kwargs) -> None:
+Values = Callable[[Mapping[str, Any], dt.datetime], dict[str, Any]]
+
+
+def action_button(
+    ctx: ActionContext, label: str, name: str, action: Callable, done: str, values: Values
+) -> None:
+    """The form's submit button. Its callback runs the action before the next script run, so
+    that one run draws the outcome (the concern as changed, or the refusal over the kept input)
+    with no second run. `values(state, now)` gives the action's arguments from the submitted
+    widgets (`state`: the session's widget values) and the moment of the submission."""
+    st.form_submit_button(label, on_click=_run_action, args=(ctx, action, name, done, values))
+
+
+def _run_action(ctx: ActionContext, action: Callable, name: str, done: str, values: Values) -> None:
     """Run one action against the version the user saw; on success clear its form, else keep
-    it and remember why it was refused; then rerun."""
+    it and remember why it was refused. A callback runs before app.py's sign-in check, so the
+    session is checked first: nothing is done for a session that has ended."""
+    staff = signed_in_for_callback(Permission.WORKS_CONCERNS)
+    if staff is None:
+        return
     errors_key = _errors_key(ctx.detail.id, name)
     try:
         with Session(get_engine()) as session, session.begin():
             action(
                 session=session,
-                staff=ctx.staff,
+                staff=staff,
                 concern_id=ctx.detail.id,
-                seen_version=ctx.seen.version,
-                **kwargs,
+                seen_version=ctx.detail.version,
+                **values(st.session_state, dt.datetime.now(dt.UTC)),
             )
     except c.ConcernChanged as changed:
-        st.session_state[f"conflict_{ctx.detail.id}"] = c.changed_fields(ctx.seen, changed.current)
-        st.rerun()
+        changes = c.changed_fields(ctx.detail, changed.current)
+        st.session_state[f"conflict_{ctx.detail.id}"] = changes
+        return
     except InvalidInput as invalid:
         st.session_state[errors_key] = invalid.errors
-        st.rerun()
+        return
     except (c.TransitionRefused, PermissionError) as refused:
         st.session_state[errors_key] = {"_": str(refused)}
-        st.rerun()
+        return
     st.session_state.pop(errors_key, None)
     draft = draft_form_of(ctx, name)
     if draft is not None:
-        forget_draft(draft, user_id=ctx.staff.id)
+        forget_draft(draft, user_id=staff.id)
     clear_form(f"cf_{ctx.detail.id}_{name}")
     st.session_state["concern_flash"] = done
-    st.rerun()
 
 
 # ------------------------------------------------------------------ one function per action
@@ -89,78 +109,105 @@ def run_action(ctx: ActionContext, action: Callable, name: str, done: str, **kwa
 def _note(ctx: ActionContext) -> None:
     key, errors = ctx.form("note"), ctx.errors("note")
     with st.form(key):
-        note = st.text_area("Note", key=f"{key}_text")
+        st.text_area("Note", key=f"{key}_text")
         field_error(errors, "note")
-        if st.form_submit_button("Add note"):
-            run_action(ctx, c.add_note, "note", "Note added.", note=note)
+        action_button(
+            ctx,
+            "Add note",
+            "note",
+            c.add_note,
+            "Note added.",
+            lambda state, _now: {"note": state[f"{key}_text"]},
+        )
 
 
 def _assign(ctx: ActionContext) -> None:
     key, errors = ctx.form("assign"), ctx.errors("assign")
     with st.form(key):
-        owner = optional_select(
+        optional_select(
             "Owner", ctx.owners, f"{key}_owner", ctx.detail.owner_id, none_label="Unassigned"
         )
         field_error(errors, "owner_id")
-        if st.form_submit_button("Assign"):
-            run_action(ctx, c.assign, "assign", "Owner changed.", owner_id=owner)
+        action_button(
+            ctx,
+            "Assign",
+            "assign",
+            c.assign,
+            "Owner changed.",
+            lambda state, _now: {"owner_id": state[f"{key}_owner"]},
+        )
 
 
 def _status(ctx: ActionContext) -> None:
     key = ctx.form("status")
     with st.form(key):
-        status = st.radio(
+        st.radio(
             "New status",
             c.working_statuses_from(ctx.detail.status),
             horizontal=True,
             format_func=lambda s: s.replace("_", " "),
             key=f"{key}_status",
         )
-        if st.form_submit_button("Change status"):
-            run_action(ctx, c.change_status, "status", "Status changed.", status=status)
+        action_button(
+            ctx,
+            "Change status",
+            "status",
+            c.change_status,
+            "Status changed.",
+            lambda state, _now: {"status": state[f"{key}_status"]},
+        )
 
 
 def _escalate(ctx: ActionContext) -> None:
     key, errors = ctx.form("escalate"), ctx.errors("escalate")
     with st.form(key):
-        department = st.selectbox(
+        st.selectbox(
             "To department",
             list(ctx.departments),
             format_func=ctx.departments.get,
             key=f"{key}_dept",
         )
         field_error(errors, "department_id")
-        reason = st.text_input("Reason", key=f"{key}_reason")
+        st.text_input("Reason", key=f"{key}_reason")
         field_error(errors, "reason")
-        if st.form_submit_button("Escalate"):
-            run_action(
-                ctx, c.escalate, "escalate", "Escalated.", department_id=department, reason=reason
-            )
+        action_button(
+            ctx,
+            "Escalate",
+            "escalate",
+            c.escalate,
+            "Escalated.",
+            lambda state, _now: {
+                "department_id": state[f"{key}_dept"],
+                "reason": state[f"{key}_reason"],
+            },
+        )
 
 
 def _follow_up(ctx: ActionContext) -> None:
     key, errors = ctx.form("follow_up"), ctx.errors("follow_up")
     with st.form(key):
-        summary = st.text_area("What was said", key=f"{key}_summary")
+        st.text_area("What was said", key=f"{key}_summary")
         field_error(errors, "summary")
         c1, c2, c3 = st.columns(3)
-        channel = c1.selectbox("Channel", CHANNELS, key=f"{key}_channel")
-        direction = c2.selectbox("Direction", DIRECTIONS, index=1, key=f"{key}_direction")
+        c1.selectbox("Channel", CHANNELS, key=f"{key}_channel")
+        c2.selectbox("Direction", DIRECTIONS, index=1, key=f"{key}_direction")
         with c3:
-            minutes = st.number_input("Minutes", 0, 600, value=None, key=f"{key}_minutes")
+            st.number_input("Minutes", 0, 600, value=None, key=f"{key}_minutes")
             field_error(errors, "duration_minutes")
-        if st.form_submit_button("Record follow-up"):
-            run_action(
-                ctx,
-                c.record_follow_up,
-                "follow_up",
-                "Follow-up recorded.",
-                channel=channel,
-                direction=direction,
-                summary=summary,
-                occurred_at=ctx.now,
-                duration_minutes=minutes,
-            )
+        action_button(
+            ctx,
+            "Record follow-up",
+            "follow_up",
+            c.record_follow_up,
+            "Follow-up recorded.",
+            lambda state, now: {
+                "channel": state[f"{key}_channel"],
+                "direction": state[f"{key}_direction"],
+                "summary": state[f"{key}_summary"],
+                "occurred_at": now,
+                "duration_minutes": state[f"{key}_minutes"],
+            },
+        )
 
 
 def _acknowledge(ctx: ActionContext) -> None:
@@ -168,14 +215,14 @@ def _acknowledge(ctx: ActionContext) -> None:
     with st.form(key):
         st.caption("Grievances: acknowledge within 1 business day.")
         field_error(errors, "acknowledged_at")
-        if st.form_submit_button("Record acknowledgement sent now"):
-            run_action(
-                ctx,
-                c.record_acknowledgement,
-                "ack",
-                "Acknowledgement recorded.",
-                acknowledged_at=ctx.now,
-            )
+        action_button(
+            ctx,
+            "Record acknowledgement sent now",
+            "ack",
+            c.record_acknowledgement,
+            "Acknowledgement recorded.",
+            lambda _state, now: {"acknowledged_at": now},
+        )
 
 
 def _written_response(ctx: ActionContext) -> None:
@@ -187,45 +234,49 @@ def _written_response(ctx: ActionContext) -> None:
         )
         c1, c2 = st.columns([2, 1])
         with c1:
-            person = st.text_input("Contact person", key=f"{key}_person")
+            st.text_input("Contact person", key=f"{key}_person")
             field_error(errors, "contact_person")
         with c2:
-            completed = st.date_input("Completion date", value=None, key=f"{key}_completed")
+            st.date_input("Completion date", value=None, key=f"{key}_completed")
             field_error(errors, "completed_on")
-        steps = st.text_area("Steps taken to investigate", key=f"{key}_steps", height=80)
+        st.text_area("Steps taken to investigate", key=f"{key}_steps", height=80)
         field_error(errors, "steps_taken")
-        result = st.text_area("Result", key=f"{key}_result", height=80)
+        st.text_area("Result", key=f"{key}_result", height=80)
         field_error(errors, "result")
-        if st.form_submit_button("Record written response sent"):
-            run_action(
-                ctx,
-                c.record_written_response,
-                "response",
-                "Written response recorded.",
-                contact_person=person,
-                steps_taken=steps,
-                result=result,
-                completed_on=completed,
-                sent_at=ctx.now,
-            )
+        action_button(
+            ctx,
+            "Record written response sent",
+            "response",
+            c.record_written_response,
+            "Written response recorded.",
+            lambda state, now: {
+                "contact_person": state[f"{key}_person"],
+                "steps_taken": state[f"{key}_steps"],
+                "result": state[f"{key}_result"],
+                "completed_on": state[f"{key}_completed"],
+                "sent_at": now,
+            },
+        )
 
 
 def _still_working(ctx: ActionContext) -> None:
     key, errors = ctx.form("still"), ctx.errors("still")
     with st.form(key):
-        new_date = st.date_input("New date given to the patient", value=None, key=f"{key}_date")
+        st.date_input("New date given to the patient", value=None, key=f"{key}_date")
         field_error(errors, "new_date")
-        note = st.text_input("Note", key=f"{key}_note")
-        if st.form_submit_button("Record still-working notice"):
-            run_action(
-                ctx,
-                c.record_still_working,
-                "still",
-                "Notice recorded.",
-                new_date=new_date,
-                note=note,
-                today=ctx.now.astimezone(ctx.tz).date(),
-            )
+        st.text_input("Note", key=f"{key}_note")
+        action_button(
+            ctx,
+            "Record still-working notice",
+            "still",
+            c.record_still_working,
+            "Notice recorded.",
+            lambda state, now: {
+                "new_date": state[f"{key}_date"],
+                "note": state[f"{key}_note"],
+                "today": now.astimezone(ctx.tz).date(),
+            },
+        )
 
 
 def _issue(ctx: ActionContext) -> None:
@@ -234,86 +285,98 @@ def _issue(ctx: ActionContext) -> None:
         targets = {None: "Add a new issue"} | {
             i.id: f"Edit issue {i.position}" for i in ctx.detail.issues
         }
-        target = st.selectbox("Issue", list(targets), format_func=targets.get, key=f"{key}_target")
+        st.selectbox("Issue", list(targets), format_func=targets.get, key=f"{key}_target")
         c1, c2, c3 = st.columns(3)
         with c1:
-            category = optional_select("Category", ctx.categories, f"{key}_category")
+            optional_select("Category", ctx.categories, f"{key}_category")
             field_error(errors, "category_id")
-        hcat = c2.selectbox(
+        c2.selectbox(
             "HCAT severity",
             (1, 2, 3),
             format_func={1: "1 low", 2: "2 medium", 3: "3 high"}.get,
             key=f"{key}_hcat",
         )
-        harm = c3.selectbox(
+        c3.selectbox(
             "Harm",
             [None, *HARM_LEVELS],
             format_func=lambda h: "not about care" if h is None else h,
             key=f"{key}_harm",
         )
-        description = st.text_input("Description", key=f"{key}_description")
+        st.text_input("Description", key=f"{key}_description")
         field_error(errors, "description")
-        if st.form_submit_button("Save issue"):
-            run_action(
-                ctx,
-                c.save_issue,
-                "issue",
-                "Issue saved.",
-                issue_id=target,
-                category_id=category,
-                hcat_severity=hcat,
-                harm_level=harm,
-                description=description,
-            )
+        action_button(
+            ctx,
+            "Save issue",
+            "issue",
+            c.save_issue,
+            "Issue saved.",
+            lambda state, _now: {
+                "issue_id": state[f"{key}_target"],
+                "category_id": state[f"{key}_category"],
+                "hcat_severity": state[f"{key}_hcat"],
+                "harm_level": state[f"{key}_harm"],
+                "description": state[f"{key}_description"],
+            },
+        )
 
 
 def _severity(ctx: ActionContext) -> None:
     key = ctx.form("severity")
     with st.form(key):
-        severity = st.selectbox(
+        st.selectbox(
             "Severity",
             SEVERITIES,
             index=SEVERITIES.index(ctx.detail.severity),
             key=f"{key}_severity",
         )
         st.caption("The due time is recomputed from the opening time.")
-        if st.form_submit_button("Change severity"):
-            run_action(
-                ctx,
-                c.change_severity,
-                "severity",
-                "Severity changed.",
-                severity=severity,
-                tz=ctx.tz,
-            )
+        action_button(
+            ctx,
+            "Change severity",
+            "severity",
+            c.change_severity,
+            "Severity changed.",
+            lambda state, _now: {"severity": state[f"{key}_severity"], "tz": ctx.tz},
+        )
 
 
 def _resolve(ctx: ActionContext) -> None:
     key, errors = ctx.form("resolve"), ctx.errors("resolve")
     with st.form(key):
-        resolution = st.text_area("Resolution", key=f"{key}_text")
+        st.text_area("Resolution", key=f"{key}_text")
         field_error(errors, "resolution")
-        if st.form_submit_button("Resolve"):
-            run_action(
-                ctx, c.resolve, "resolve", "Resolved.", resolution=resolution, resolved_at=ctx.now
-            )
+        action_button(
+            ctx,
+            "Resolve",
+            "resolve",
+            c.resolve,
+            "Resolved.",
+            lambda state, now: {"resolution": state[f"{key}_text"], "resolved_at": now},
+        )
 
 
 def _close(ctx: ActionContext) -> None:
     key = ctx.form("close")
     with st.form(key):
         st.caption("Closing ends the work on a resolved concern; it can still be reopened.")
-        if st.form_submit_button("Close"):
-            run_action(ctx, c.close, "close", "Closed.", closed_at=ctx.now)
+        action_button(
+            ctx, "Close", "close", c.close, "Closed.", lambda _state, now: {"closed_at": now}
+        )
 
 
 def _reopen(ctx: ActionContext) -> None:
     key, errors = ctx.form("reopen"), ctx.errors("reopen")
     with st.form(key):
-        reason = st.text_input("Reason to reopen", key=f"{key}_reason")
+        st.text_input("Reason to reopen", key=f"{key}_reason")
         field_error(errors, "reason")
-        if st.form_submit_button("Reopen"):
-            run_action(ctx, c.reopen, "reopen", "Reopened.", reason=reason)
+        action_button(
+            ctx,
+            "Reopen",
+            "reopen",
+            c.reopen,
+            "Reopened.",
+            lambda state, _now: {"reason": state[f"{key}_reason"]},
+        )
 
 
 ACTIONS: dict[str, tuple[str, Callable[[ActionContext], None]]] = {
@@ -411,6 +474,9 @@ def action_panel(ctx: ActionContext) -> None:
     restored_at = restore_draft(draft, user_id=ctx.staff.id, now=ctx.now)
 
     def discard() -> None:
+        # A callback runs before app.py's sign-in check: check the session first.
+        if signed_in_for_callback(Permission.WORKS_CONCERNS) is None:
+            return
         forget_draft(draft, user_id=ctx.staff.id)
         clear_form(f"cf_{ctx.detail.id}_{choice}")
 

@@ -64,8 +64,6 @@ else:
         st.error(f"There is no concern #{concern_id}.")
         st.stop()
     remember_opening("concern", (concern_id, presenting))
-    seen_key = f"concern_seen_{concern_id}"
-    seen = st.session_state.get(seen_key) or detail
     conflict = st.session_state.pop(f"conflict_{concern_id}", None)
     if conflict:
         lines = [f"- {field}: {before} → {after}" for field, before, after in conflict]
@@ -79,12 +77,11 @@ else:
     st.markdown("**Issues**")
     views.issues_table(detail)
     if not presenting and may_act(staff, detail.owner_id):
-        action_panel(ActionContext(detail, seen, staff, departments, owners, categories, tz, now))
+        # The concern as drawn here is what the user's next action is checked against.
+        action_panel(ActionContext(detail, staff, departments, owners, categories, tz, now))
     st.markdown("**Timeline** (newest first)")
     views.timeline_table(detail, tz, show_phi=not presenting)
     views.back_returns_to_worklist(concern_id, st.session_state.get("worklist_params", {}))
-    # What the user now sees is what their next action is checked against.
-    st.session_state[seen_key] = detail
     st.stop()
 
 st.title("Open concerns")

@@ -241,3 +241,19 @@ def page_as(engine):
         return at
 
     return _page
+
+
+@pytest.fixture
+def reruns(monkeypatch):
+    """Every st.rerun a page asks for (each one is a second script run the user waits for)."""
+    import streamlit
+
+    asked: list[str] = []
+    real = streamlit.rerun
+
+    def recording(*args, **kwargs):
+        asked.append("rerun")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "rerun", recording)
+    return asked

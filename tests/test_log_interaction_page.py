@@ -205,22 +205,6 @@ def test_an_overridden_proposal_is_saved_with_its_reason(page_as, executive, wor
     assert any(link in e.proto.body for e in at.get("html"))
 
 
-@pytest.fixture
-def reruns(monkeypatch):
-    """Every st.rerun the page asks for (each one is a second script run the user waits for)."""
-    import streamlit
-
-    asked: list[str] = []
-    real = streamlit.rerun
-
-    def recording(*args, **kwargs):
-        asked.append("rerun")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(streamlit, "rerun", recording)
-    return asked
-
-
 def test_a_save_is_drawn_in_the_run_that_follows_it_with_no_second_run(
     page_as, executive, world, engine, reruns
 ):
@@ -284,9 +268,7 @@ def test_a_database_failure_keeps_the_form_and_a_retry_saves_once(
     assert _count(engine, Interaction) == 1
 
 
-def test_a_save_after_the_session_ended_elsewhere_saves_nothing(
-    page_as, executive, world, engine
-):
+def test_a_save_after_the_session_ended_elsewhere_saves_nothing(page_as, executive, world, engine):
     """Save runs in a callback, before app.py's sign-in check: it checks the session itself."""
     from db.users import end_session
 

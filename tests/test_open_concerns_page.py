@@ -167,3 +167,58 @@ def test_a_closed_concern_offers_only_a_note_and_reopening(page_as, world, manag
     assert html_texts(at, "success")[0] == "Reopened."
     with Session(engine) as s:
         assert s.get(Concern, concern_id).status == "in_progress"
+
+
+def test_each_action_is_drawn_in_the_run_that_follows_it_with_no_second_run(
+    page_as, world, manager, engine, reruns
+):
+    """A refusal, a success and a status change: the action runs in its button's callback, so
+    the one run that follows draws the outcome (Streamlit calls no st.rerun)."""
+    concern_id = open_concern(engine, world, manager)
+    at = page_as(PAGE, manager)
+    at.query_params["concern"] = str(concern_id)
+    at.run()
+    note = f"cf_{concern_id}_note_0"
+    at.button(key=f"FormSubmitter:{note}-Add note").click().run()  # refused: no text
+    assert any("Add note: not saved" in e.value for e in at.error)
+    at.text_area(key=f"{note}_text").input("Called the ward")
+    at.button(key=f"FormSubmitter:{note}-Add note").click().run()
+    assert html_texts(at, "success")[0] == "Note added."
+    assert at.text_area(key=f"cf_{concern_id}_note_1_text").value == ""
+    assert any("Called the ward" in t for t in html_texts(at))  # the timeline, same run
+    at.segmented_control(key=f"concern_action_{concern_id}").set_value("resolve").run()
+    resolve = f"cf_{concern_id}_resolve_0"
+    at.text_area(key=f"{resolve}_text").input("Apologised")
+    at.button(key=f"FormSubmitter:{resolve}-Resolve").click().run()
+    assert html_texts(at, "success")[0] == "Resolved."
+    # The chooser offers what a resolved concern allows, in that same run.
+    chooser = at.segmented_control(key=f"concern_action_{concern_id}")
+    assert chooser.value == c.actions_allowed("resolved")[0]
+    assert "Resolve" not in chooser.options
+    assert reruns == []
+    with Session(engine) as s:
+        assert s.get(Concern, concern_id).status == "resolved"
+
+
+def test_an_action_after_the_session_ended_elsewhere_does_nothing(page_as, world, manager, engine):
+    """Actions run in callbacks, before app.py's sign-in check: they check the session."""
+    from db.users import end_session
+
+    concern_id = open_concern(engine, world, manager)
+    at = page_as(PAGE, manager)
+    at.query_params["concern"] = str(concern_id)
+    at.run()
+    note = f"cf_{concern_id}_note_0"
+    at.text_area(key=f"{note}_text").input("Called the ward")
+    with Session(engine) as s, s.begin():  # "Sign out everywhere" from another browser
+        end_session(
+            session=s,
+            session_id=at.session_state["session_id"],
+            user_id=manager.id,
+            username=manager.username,
+        )
+    at.button(key=f"FormSubmitter:{note}-Add note").click().run()
+    with Session(engine) as s:
+        kinds = [e.kind for e in s.scalars(select(ConcernEvent))]
+    assert "note" not in kinds
+    assert "staff" not in at.session_state

@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from db.models import Concern
-from tests.e2e.helpers import sign_in, wait_for_rerun
+from tests.e2e.helpers import count_script_runs, script_runs, sign_in, wait_for_rerun
 from tests.helpers import open_concern, seed_world
 
 
@@ -25,9 +25,11 @@ def test_manager_resolves_a_concern(live_app, browser_page, make_staff, engine):
     expect(page.get_by_text(f"Complaint #{concern_id}")).to_be_visible()
 
     page.get_by_role("textbox", name="Note").fill("Called the ward")
+    count_script_runs(page)
     page.get_by_role("button", name="Add note").click()
     wait_for_rerun(page)
     expect(page.get_by_text("Note added.", exact=True)).to_be_visible()
+    assert script_runs(page) == 1  # the note is saved in the button's callback, then drawn
 
     # After a success, a refused written response stays on screen with what was typed.
     _choose(page, "Written response")
