@@ -223,7 +223,8 @@ def recheck_session(now: dt.datetime | None = None) -> StaffMember | None:
 
 
 def signed_in_for_callback(permission: Permission) -> StaffMember | None:
-    """Who may make a change from a widget's callback (Save, Discard draft), or None.
+    """Who may make a change from a widget's callback (Save, a concern action, Discard draft),
+    or None.
 
     Streamlit runs a callback before the script, so before app.py checks the session: a
     callback that writes calls this first (the same `recheck_session` as every run, then the
